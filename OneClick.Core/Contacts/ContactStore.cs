@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using OneClick.Core.Storage;
+
+namespace OneClick.Core.Contacts;
+
+public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
+{
+    private TableClient Table => storage.Table(TableNames.Contacts);
+
+    public static bool IsValidId(string? id) => id is { Length: > 1 and <= 64 } && id[0] == 'c' && id.Skip(1).All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>Creates the contact for a number, or merges into the one that already has it.</summary>
+    public async Task<(ContactEntity Contact, bool Created)> CreateOrMergeAsync(
+        string tenantId, string e164, string? name, IReadOnlyDictionary<string, string>? attributes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var existing = await FindByPhoneAsync(tenantId, e164, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+                return (await MergeAsync(existing, name, attributes, cancellationToken).ConfigureAwait(false), false);
+
+            var now = clock.GetUtcNow();
+            var contact = new ContactEntity
+            {
+                PartitionKey = tenantId,
+                RowKey = ContactEntity.RowKeyFor("c" + Guid.CreateVersion7().ToString("N")[..24]),
+                PhoneNumber = e164,
+                Name = name,
+                AttributesJson = JsonSerializer.Serialize(attributes ?? new Dictionary<string, string>()),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            var index = new ContactPhoneIndexEntity
+            {
+                PartitionKey = tenantId,
+                RowKey = ContactPhoneIndexEntity.RowKeyFor(e164),
+                ContactId = contact.Id,
+            };
+            try
+            {
+                await Table.SubmitTransactionAsync(
+                    [new(TableTransactionActionType.Add, contact), new(TableTransactionActionType.Add, index)],
+                    cancellationToken).ConfigureAwait(false);
+                return (contact, true);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                // Another request created this number first; merge into it.
+            }
+        }
+    }
+
+    public Task<ContactEntity?> GetAsync(string tenantId, string contactId, CancellationToken cancellationToken) =>
+        Table.FindAsync<ContactEntity>(tenantId, ContactEntity.RowKeyFor(contactId), cancellationToken);
+
+    public async Task<ContactEntity?> FindByPhoneAsync(string tenantId, string e164, CancellationToken cancellationToken)
+    {
+        var index = await Table.FindAsync<ContactPhoneIndexEntity>(tenantId, ContactPhoneIndexEntity.RowKeyFor(e164), cancellationToken).ConfigureAwait(false);
+        return index is null ? null : await GetAsync(tenantId, index.ContactId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ContactEntity> MergeAsync(
+        ContactEntity contact, string? name, IReadOnlyDictionary<string, string>? attributes, CancellationToken cancellationToken)
+    {
+        if (name is null && (attributes is null || attributes.Count == 0))
+            return contact;
+        while (true)
+        {
+            var merged = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.AttributesJson) ?? [];
+            foreach (var (key, value) in attributes ?? new Dictionary<string, string>())
+                merged[key] = value;
+            contact.Name = name ?? contact.Name;
+            contact.AttributesJson = JsonSerializer.Serialize(merged);
+            contact.UpdatedAt = clock.GetUtcNow();
+            try
+            {
+                await Table.UpdateEntityAsync(contact, contact.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return contact;
+            }
+            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e))
+            {
+                contact = await GetAsync(contact.PartitionKey, contact.Id, cancellationToken).ConfigureAwait(false) ?? contact;
+            }
+        }
+    }
+}

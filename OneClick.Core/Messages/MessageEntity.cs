@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+
+namespace OneClick.Core.Messages;
+
+/// <summary>An outbound message. PartitionKey = tenant id, RowKey = message id (time-ordered).</summary>
+public sealed class MessageEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ContactId { get; set; } = "";
+    public string To { get; set; } = "";
+    public string RecipientType { get; set; } = "individual";
+    public string Type { get; set; } = "";
+
+    /// <summary>The exact JSON body sent (or to be sent) to Meta.</summary>
+    public string PayloadJson { get; set; } = "{}";
+    /// <summary>The caller's own metadata, kept as given.</summary>
+    public string MetadataJson { get; set; } = "{}";
+
+    public string Status { get; set; } = MessageStatus.Queued;
+    public string StatusHistoryJson { get; set; } = "[]";
+    public string? MetaMessageId { get; set; }
+    public int? ErrorCode { get; set; }
+    public string? ErrorTitle { get; set; }
+    public string? ErrorDetails { get; set; }
+
+    public DateTimeOffset? ScheduledFor { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public int Attempts { get; set; }
+    public string CorrelationId { get; set; } = "";
+
+    public string TenantId => PartitionKey;
+    public string Id => RowKey;
+
+    public IReadOnlyList<StatusChange> History =>
+        JsonSerializer.Deserialize<List<StatusChange>>(StatusHistoryJson, HistoryJson) ?? [];
+
+    /// <summary>Moves to <paramref name="status"/> if the rules allow it, recording the change.</summary>
+    public bool MoveTo(string status, DateTimeOffset at, string? detail = null)
+    {
+        if (!MessageStatus.CanMove(Status, status))
+            return false;
+        var history = History.ToList();
+        history.Add(new StatusChange(status, at, detail));
+        StatusHistoryJson = JsonSerializer.Serialize(history, HistoryJson);
+        Status = status;
+        UpdatedAt = at;
+        return true;
+    }
+
+    private static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web);
+}
+
+public sealed record StatusChange(string Status, DateTimeOffset At, string? Detail);
+
+/// <summary>Finds a message from Meta's wamid. PartitionKey = tenant id, RowKey = escaped wamid.</summary>
+public sealed class MessageByMetaIdEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string MessageId { get; set; } = "";
+}

@@ -1,0 +1,62 @@
+using Azure;
+using Azure.Data.Tables;
+using OneClick.Core.Storage;
+
+namespace OneClick.Core.Messages;
+
+public sealed class MessageStore(StorageAccount storage)
+{
+    private TableClient Messages => storage.Table(TableNames.Messages);
+    private TableClient ByMetaId => storage.Table(TableNames.MessagesByMetaId);
+
+    public static string NewId() => "m" + Guid.CreateVersion7().ToString("N");
+
+    public static bool IsValidId(string? id) => id is { Length: 33 } && id[0] == 'm' && id.Skip(1).All(char.IsAsciiHexDigit);
+
+    public Task AddAsync(MessageEntity message, CancellationToken cancellationToken) =>
+        Messages.AddEntityAsync(message, cancellationToken);
+
+    public Task<MessageEntity?> GetAsync(string tenantId, string messageId, CancellationToken cancellationToken) =>
+        Messages.FindAsync<MessageEntity>(tenantId, messageId, cancellationToken);
+
+    public Task<ResultPage<MessageEntity>> ListAsync(string tenantId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        Paging.ReadPageAsync(
+            Messages.QueryAsync<MessageEntity>(m => m.PartitionKey == tenantId, cancellationToken: cancellationToken),
+            continuationToken, pageSize, m => m);
+
+    /// <summary>
+    /// Reads, changes and writes back a message with optimistic concurrency, retrying when a concurrent
+    /// writer (a webhook, another worker) got there first. <paramref name="change"/> returns false to leave it as it is.
+    /// </summary>
+    public async Task<MessageEntity?> UpdateAsync(
+        string tenantId, string messageId, Func<MessageEntity, bool> change, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var message = await GetAsync(tenantId, messageId, cancellationToken).ConfigureAwait(false);
+            if (message is null || !change(message))
+                return message;
+            try
+            {
+                var response = await Messages.UpdateEntityAsync(message, message.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                message.ETag = response.Headers.ETag ?? message.ETag;
+                return message;
+            }
+            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e))
+            {
+                // Changed under us: read again and reapply.
+            }
+        }
+    }
+
+    public Task IndexMetaIdAsync(string tenantId, string metaMessageId, string messageId, CancellationToken cancellationToken) =>
+        ByMetaId.UpsertEntityAsync(
+            new MessageByMetaIdEntity { PartitionKey = tenantId, RowKey = TableKey.Escape(metaMessageId), MessageId = messageId },
+            TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<string?> FindIdByMetaIdAsync(string tenantId, string metaMessageId, CancellationToken cancellationToken)
+    {
+        var index = await ByMetaId.FindAsync<MessageByMetaIdEntity>(tenantId, TableKey.Escape(metaMessageId), cancellationToken).ConfigureAwait(false);
+        return index?.MessageId;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace OneClick.Core.Meta;
+
+/// <summary>An error answered by the Graph API, in Meta's shape (see meta-facts §2.1).</summary>
+public sealed partial class MetaApiException(
+    HttpStatusCode httpStatus, int code, int? subcode, string? type, string message, string? details, string? fbTraceId)
+    : Exception(message)
+{
+    public HttpStatusCode HttpStatus { get; } = httpStatus;
+    public int Code { get; } = code;
+    public int? Subcode { get; } = subcode;
+    public string? Type { get; } = type;
+    public string? Details { get; } = details;
+    public string? FbTraceId { get; } = fbTraceId;
+
+    /// <summary>Meta's title: the message without its "(#code) " prefix.</summary>
+    public string Title => CodePrefix().Replace(Message, "");
+
+    public MetaErrorKind Kind => MetaErrorPolicy.Classify(Code);
+
+    [GeneratedRegex(@"^\(#\d+\)\s*")]
+    private static partial Regex CodePrefix();
+}
+
+/// <summary>A send whose outcome is unknown: the request may or may not have reached Meta.</summary>
+public sealed class MetaOutcomeUnknownException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>The request never reached Meta (no connection): safe to try again.</summary>
+public sealed class MetaUnreachableException(string message, Exception inner) : Exception(message, inner);

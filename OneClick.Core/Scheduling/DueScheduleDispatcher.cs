@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+using OneClick.Core.Messages;
+using OneClick.Core.Storage;
+
+namespace OneClick.Core.Scheduling;
+
+/// <summary>
+/// The timer's work: hand every due message to the send queue once. A row is claimed with an ETag-checked
+/// write before it is enqueued, so two overlapping runs never both enqueue it; a run that dies after the
+/// claim leaves the row to be retaken once the claim lapses, and the idempotent send function absorbs
+/// the rare second copy. Rows left from downtime are simply past due and go out on the next run.
+/// </summary>
+public sealed partial class DueScheduleDispatcher(
+    DueScheduleStore schedules, MessageStore messages, QueuePublisher queue, TimeProvider clock, ILogger<DueScheduleDispatcher> logger)
+{
+    public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(2);
+
+    /// <returns>How many messages this run enqueued.</returns>
+    public async Task<int> EnqueueDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var enqueued = 0;
+        await foreach (var row in schedules.DueAsync(now, cancellationToken).ConfigureAwait(false))
+        {
+            if (row.ClaimedUntil > now || !await schedules.TryClaimAsync(row, now + ClaimFor, cancellationToken).ConfigureAwait(false))
+                continue;
+
+            var message = await messages.UpdateAsync(row.TenantId, row.MessageId,
+                m => m.MoveTo(MessageStatus.Queued, clock.GetUtcNow(), "due"), cancellationToken).ConfigureAwait(false);
+            if (message is not null && message.Status == MessageStatus.Queued)
+            {
+                await queue.SendAsync(QueueNames.OutboundMessages,
+                    new SendMessageCommand(SendMessageCommand.CurrentVersion, row.TenantId, row.MessageId, row.CorrelationId),
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                enqueued++;
+            }
+            else
+            {
+                LogSkipped(logger, row.TenantId, row.MessageId, message?.Status ?? "missing");
+            }
+            await schedules.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+        return enqueued;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Due message {TenantId}/{MessageId} not enqueued: it is {Status}")]
+    private static partial void LogSkipped(ILogger logger, string tenantId, string messageId, string status);
+}

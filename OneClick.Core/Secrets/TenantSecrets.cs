@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Caching.Memory;
+
+namespace OneClick.Core.Secrets;
+
+/// <summary>A tenant's Meta secrets. Never returned by the API, never logged.</summary>
+public sealed record TenantSecretValues(string AccessToken, string AppSecret, string WebhookVerifyToken)
+{
+    // Records print their members; keep secrets out of any log line that formats this object.
+    public override string ToString() => "TenantSecretValues { *** }";
+}
+
+/// <summary>
+/// Reads and writes tenant secrets under Key Vault-safe names, with a short in-memory cache so the
+/// webhook and send paths do not call Key Vault on every request.
+/// </summary>
+public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+
+    public async Task<TenantSecretValues?> GetAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(CacheKey(tenantId), out TenantSecretValues? cached))
+            return cached;
+
+        var accessToken = await store.GetAsync(Name(tenantId, "access-token"), cancellationToken).ConfigureAwait(false);
+        var appSecret = await store.GetAsync(Name(tenantId, "app-secret"), cancellationToken).ConfigureAwait(false);
+        var verifyToken = await store.GetAsync(Name(tenantId, "verify-token"), cancellationToken).ConfigureAwait(false);
+        if (accessToken is null || appSecret is null || verifyToken is null)
+            return null;
+
+        var values = new TenantSecretValues(accessToken, appSecret, verifyToken);
+        cache.Set(CacheKey(tenantId), values, CacheFor);
+        return values;
+    }
+
+    public async Task SetAsync(string tenantId, TenantSecretValues values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        await store.SetAsync(Name(tenantId, "access-token"), values.AccessToken, cancellationToken).ConfigureAwait(false);
+        await store.SetAsync(Name(tenantId, "app-secret"), values.AppSecret, cancellationToken).ConfigureAwait(false);
+        await store.SetAsync(Name(tenantId, "verify-token"), values.WebhookVerifyToken, cancellationToken).ConfigureAwait(false);
+        cache.Remove(CacheKey(tenantId));
+    }
+
+    // Key Vault secret names allow only letters, digits and '-'; tenant ids are validated to fit.
+    private static string Name(string tenantId, string kind) => $"tenant-{tenantId}-{kind}";
+
+    private static string CacheKey(string tenantId) => "tenant-secrets:" + tenantId;
+}

@@ -1,0 +1,28 @@
+namespace OneClick.Core.Storage;
+
+/// <summary>Queue names; each must match the queueName of its function.json (a test checks).</summary>
+public static class QueueNames
+{
+    public const string OutboundMessages = "outbound-messages";
+    public const string WebhookEvents = "webhook-events";
+
+    public static string Poison(string queueName) => queueName + "-poison";
+}
+
+public static class TableNames
+{
+    public const string Tenants = "tenants";
+    public const string ApiKeys = "apikeys";
+    public const string Contacts = "contacts";
+    public const string Messages = "messages";
+    public const string MessagesByMetaId = "messagesbymetaid";
+    public const string DueSchedules = "dueschedules";
+
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules];
+}
+
+public static class BlobContainerNames
+{
+    /// <summary>Webhook bodies too large for a queue message (claim-check).</summary>
+    public const string WebhookPayloads = "webhook-payloads";
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OneClick.Core.Messages;
+
+namespace OneClick.Core.Webhooks;
+
+/// <summary>
+/// Applies one webhook body to OneClick's state. Meta delivers duplicates and out of order, so every
+/// change here is idempotent and monotonic: a status only moves forward (see <see cref="MessageStatus.CanMove"/>).
+/// </summary>
+public sealed partial class WebhookEventProcessor(MessageStore messages, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
+{
+    public async Task ProcessAsync(string tenantId, string body, CancellationToken cancellationToken)
+    {
+        WebhookPayload? payload;
+        try
+        {
+            payload = JsonSerializer.Deserialize<WebhookPayload>(body, WebhookJson.Options);
+        }
+        catch (JsonException e)
+        {
+            // Signed by the tenant's app secret yet not JSON: retrying cannot fix it; record and drop.
+            LogUnreadable(logger, tenantId, e.Message);
+            return;
+        }
+
+        foreach (var entry in payload?.Entry ?? [])
+        foreach (var change in entry.Changes ?? [])
+        {
+            if (change.Field != "messages" || change.Value.ValueKind != JsonValueKind.Object)
+            {
+                LogIgnoredField(logger, tenantId, change.Field ?? "(none)");
+                continue;
+            }
+            var value = change.Value.Deserialize<MessagesValue>(WebhookJson.Options);
+            foreach (var status in value?.Statuses ?? [])
+                await ApplyStatusAsync(tenantId, status, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ApplyStatusAsync(string tenantId, StatusUpdate update, CancellationToken cancellationToken)
+    {
+        if (update.Id is null || update.Status is null || !MessageStatus.IsWebhookStatus(update.Status))
+        {
+            LogIgnoredStatus(logger, tenantId, update.Status ?? "(none)");
+            return;
+        }
+
+        // Our callback reference finds the message even before the send recorded Meta's id.
+        var messageId = CallbackReference.MessageIdFrom(update.CallbackData)
+            ?? await messages.FindIdByMetaIdAsync(tenantId, update.Id, cancellationToken).ConfigureAwait(false);
+        if (messageId is null)
+        {
+            LogUnknownMessage(logger, tenantId, update.Status);
+            return;
+        }
+
+        var at = update.Timestamp is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : clock.GetUtcNow();
+        var error = update.Errors?.FirstOrDefault();
+        var updated = await messages.UpdateAsync(tenantId, messageId, m =>
+        {
+            // A status for a different send of the same message id is not ours to apply.
+            if (m.MetaMessageId is not null && m.MetaMessageId != update.Id)
+                return false;
+            var settled = m.MetaMessageId is null;
+            m.MetaMessageId = update.Id;
+            var moved = m.MoveTo(update.Status, at, error is null ? "webhook" : $"Meta {error.Code}: {error.Title}");
+            if (moved && update.Status == MessageStatus.Failed && error is not null)
+                (m.ErrorCode, m.ErrorTitle, m.ErrorDetails) = (error.Code, error.Title ?? error.Message, error.ErrorData?.Details);
+            return moved || settled;
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (updated is not null)
+            await messages.IndexMetaIdAsync(tenantId, update.Id, messageId, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Webhook for tenant {TenantId} is not readable JSON: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string tenantId, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Webhook field {Field} for tenant {TenantId} is not handled yet; ignored")]
+    private static partial void LogIgnoredField(ILogger logger, string tenantId, string field);
+
+    [LoggerMessage(LogLevel.Information, "Status {Status} for tenant {TenantId} ignored")]
+    private static partial void LogIgnoredStatus(ILogger logger, string tenantId, string status);
+
+    [LoggerMessage(LogLevel.Information, "Status {Status} for tenant {TenantId} refers to no OneClick message; ignored")]
+    private static partial void LogUnknownMessage(ILogger logger, string tenantId, string status);
+}
