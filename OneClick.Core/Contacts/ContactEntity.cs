@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -23,6 +24,7 @@ public sealed class ContactEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    [IgnoreDataMember]
     public string Id => RowKey[RowPrefix.Length..];
     public static string RowKeyFor(string contactId) => RowPrefix + contactId;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -35,9 +36,12 @@ public sealed class MessageEntity : ITableEntity
     public int Attempts { get; set; }
     public string CorrelationId { get; set; } = "";
 
+    [IgnoreDataMember]
     public string TenantId => PartitionKey;
+    [IgnoreDataMember]
     public string Id => RowKey;
 
+    [IgnoreDataMember]
     public IReadOnlyList<StatusChange> History =>
         JsonSerializer.Deserialize<List<StatusChange>>(StatusHistoryJson, HistoryJson) ?? [];
 

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -26,6 +27,7 @@ public sealed class TenantEntity : ITableEntity
     public int MessagesPerSecond { get; set; } = 80;
     public DateTimeOffset? ConnectionCheckedAt { get; set; }
 
+    [IgnoreDataMember]
     public string Id => PartitionKey;
 }
 

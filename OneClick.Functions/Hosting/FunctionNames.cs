@@ -1,0 +1,17 @@
+namespace OneClick.Functions.Hosting;
+
+/// <summary>
+/// The non-HTTP functions this app handles and the binding names it reads; each must match its
+/// function.json (a test checks both ways).
+/// </summary>
+public static class FunctionNames
+{
+    public const string EnqueueDueSchedules = "EnqueueDueSchedules";
+    public const string EnqueueDueSchedulesBinding = "timer";
+
+    public const string SendOutboundMessage = "SendOutboundMessage";
+    public const string SendOutboundMessageBinding = "message";
+
+    public const string ProcessWebhookEvent = "ProcessWebhookEvent";
+    public const string ProcessWebhookEventBinding = "event";
+}

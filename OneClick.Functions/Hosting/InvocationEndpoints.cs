@@ -1,0 +1,56 @@
+using System.Net;
+using OneClick.Core.Messages;
+using OneClick.Core.Scheduling;
+using OneClick.Core.Sending;
+using OneClick.Core.Storage;
+using OneClick.Core.Webhooks;
+
+namespace OneClick.Functions.Hosting;
+
+/// <summary>
+/// The endpoints the Functions host (or the standalone host) POSTs timer and queue invocations to.
+/// A non-2xx answer fails the invocation, so the message is retried and in the end poisoned.
+/// </summary>
+public static class InvocationEndpoints
+{
+    public static void MapInvocationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().AddEndpointFilter(OnlyFromThisMachine);
+
+        group.MapPost($"/{FunctionNames.EnqueueDueSchedules}", async (InvocationRequest _, DueScheduleDispatcher dispatcher, CancellationToken cancellationToken) =>
+        {
+            var count = await dispatcher.EnqueueDueAsync(cancellationToken);
+            return TypedResults.Ok(InvocationResponse.Ok($"Enqueued {count} due messages."));
+        });
+
+        group.MapPost($"/{FunctionNames.SendOutboundMessage}", async (InvocationRequest invocation, MessageSender sender, CancellationToken cancellationToken) =>
+        {
+            var command = invocation.Payload<SendMessageCommand>(FunctionNames.SendOutboundMessageBinding, QueueJson.Options)!;
+            var outcome = await sender.SendAsync(command, cancellationToken);
+            return TypedResults.Ok(InvocationResponse.Ok($"Message {command.MessageId}: {outcome}."));
+        });
+
+        group.MapPost($"/{FunctionNames.ProcessWebhookEvent}", async (InvocationRequest invocation, WebhookInbox inbox, WebhookEventProcessor processor, CancellationToken cancellationToken) =>
+        {
+            var command = invocation.Payload<WebhookEventCommand>(FunctionNames.ProcessWebhookEventBinding, QueueJson.Options)!;
+            await processor.ProcessAsync(command.TenantId, await inbox.ReadBodyAsync(command, cancellationToken), cancellationToken);
+            return TypedResults.Ok(InvocationResponse.Ok($"Webhook {command.CorrelationId} processed."));
+        });
+    }
+
+    /// <summary>The host calls the handler over loopback; nothing else may invoke functions directly.</summary>
+    private static async ValueTask<object?> OnlyFromThisMachine(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var remote = context.HttpContext.Connection.RemoteIpAddress;
+        if (remote is not null && !IPAddress.IsLoopback(remote))
+            return TypedResults.NotFound();
+        try
+        {
+            return await next(context);
+        }
+        catch (InvalidInvocationException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid invocation", detail: e.Message);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using OneClick.Functions;
+
+OneClickApp.Build(args).Run();

@@ -1,0 +1,143 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OneClick.Core.Secrets;
+using OneClick.Core.Storage;
+using OneClick.Functions;
+using OneClick.MetaSandbox;
+
+namespace OneClick.Tests.Infrastructure;
+
+/// <summary>
+/// Everything OneClick runs on, for real: Azurite, the Key Vault stand-in behind the real SecretClient, the
+/// Meta sandbox over HTTP, and the function app in standalone mode driving its timer and queue functions.
+/// </summary>
+public class OneClickEnvironment : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    public Azurite Azurite { get; private set; } = null!;
+    public KeyVaultStandIn KeyVault { get; private set; } = null!;
+    public WebApplication Sandbox { get; private set; } = null!;
+    public WebApplication App { get; private set; } = null!;
+    public Uri SandboxUrl { get; private set; } = null!;
+    public Uri AppUrl { get; private set; } = null!;
+    public CapturedLogs Logs { get; } = new();
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Extra configuration for one environment (settings or service replacements).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
+    public async Task InitializeAsync()
+    {
+        var azurite = Azurite.StartAsync();
+        var keyVault = KeyVaultStandIn.StartAsync();
+        Sandbox = SandboxApp.Build(["--urls", "http://127.0.0.1:0"]);
+        await Sandbox.StartAsync();
+        SandboxUrl = new Uri(Sandbox.Urls.First());
+        Azurite = await azurite;
+        KeyVault = await keyVault;
+
+        App = OneClickApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration["AzureWebJobsStorage"] = Azurite.ConnectionString;
+            builder.Configuration["OneClick:AdminApiKey"] = AdminKey;
+            builder.Configuration["Meta:GraphBaseUrl"] = SandboxUrl.ToString();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(Logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Services.AddSingleton<ISecretStore>(new KeyVaultSecretStore(KeyVault.CreateClient()));
+            Configure(builder);
+        });
+        await App.StartAsync();
+        AppUrl = new Uri(App.Urls.First());
+    }
+
+    public StorageAccount Storage => App.Services.GetRequiredService<StorageAccount>();
+
+    /// <summary>A new tenant with its own sandbox phone number, wired for webhooks, through the public API.</summary>
+    public async Task<TestTenant> CreateTenantAsync(string? name = null)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri(AppUrl, "api/tenants"))
+        {
+            Content = JsonContent.Create(new { name = name ?? "Test tenant" }),
+        };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var created = await Http.SendAsync(create);
+        created.EnsureSuccessStatusCode();
+        var body = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var tenant = new TestTenant(
+            this,
+            body["tenant"]!["id"]!.GetValue<string>(),
+            body["apiKey"]!.GetValue<string>(),
+            WabaId: Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            PhoneNumberId: Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AccessToken: "EAAG" + Guid.NewGuid().ToString("N"),
+            AppSecret: Guid.NewGuid().ToString("N"),
+            VerifyToken: "verify-" + Guid.NewGuid().ToString("N"));
+
+        using var register = await Http.PostAsJsonAsync(new Uri(SandboxUrl, "_sandbox/phone-numbers"), new
+        {
+            phoneNumberId = tenant.PhoneNumberId,
+            wabaId = tenant.WabaId,
+            accessToken = tenant.AccessToken,
+            appSecret = tenant.AppSecret,
+            webhookUrl = new Uri(AppUrl, $"api/webhooks/meta/{tenant.Id}").ToString(),
+            displayPhoneNumber = "15550100002",
+            verifiedName = name ?? "Test tenant",
+        });
+        register.EnsureSuccessStatusCode();
+        await SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 20, delivered = 60, read = 120 } });
+
+        using var credentials = await tenant.PutAsync($"api/tenants/{tenant.Id}/credentials", new
+        {
+            wabaId = tenant.WabaId,
+            phoneNumberId = tenant.PhoneNumberId,
+            accessToken = tenant.AccessToken,
+            appSecret = tenant.AppSecret,
+            webhookVerifyToken = tenant.VerifyToken,
+        });
+        credentials.EnsureSuccessStatusCode();
+        return tenant;
+    }
+
+    public async Task SetBehaviourAsync(TestTenant tenant, object behaviour)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        using var response = await Http.PutAsJsonAsync(new Uri(SandboxUrl, $"_sandbox/phone-numbers/{tenant.PhoneNumberId}/behaviour"), behaviour);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>What the sandbox accepted from a phone number, in order.</summary>
+    public async Task<JsonArray> SandboxMessagesAsync(TestTenant tenant)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var result = await Http.GetFromJsonAsync<JsonNode>(new Uri(SandboxUrl, $"_sandbox/messages?phoneNumberId={tenant.PhoneNumberId}"));
+        return result as JsonArray ?? result?["messages"]?.AsArray() ?? result?["items"]?.AsArray() ?? [];
+    }
+
+    public async Task DisposeAsync()
+    {
+        // The app's log, for reading after a failed run.
+        await File.WriteAllLinesAsync(Path.Combine(AppContext.BaseDirectory, $"app-{GetType().Name}-{Guid.NewGuid():N}.log"), Logs.Lines);
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Sandbox.DisposeAsync();
+        await KeyVault.DisposeAsync();
+        await Azurite.DisposeAsync();
+        Http.Dispose();
+    }
+}
+
+/// <summary>The shared environment for most integration tests; each test makes its own tenants.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedEnvironment : ICollectionFixture<OneClickEnvironment>
+{
+    public const string Name = "OneClick";
+}

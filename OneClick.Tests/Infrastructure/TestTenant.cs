@@ -1,0 +1,60 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace OneClick.Tests.Infrastructure;
+
+public sealed record TestTenant(
+    OneClickEnvironment Environment, string Id, string ApiKey,
+    string WabaId, string PhoneNumberId, string AccessToken, string AppSecret, string VerifyToken)
+{
+    public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
+
+    public Task<HttpResponseMessage> PostAsync(string path, object body) => SendAsync(HttpMethod.Post, path, JsonContent.Create(body));
+
+    public Task<HttpResponseMessage> PutAsync(string path, object body) => SendAsync(HttpMethod.Put, path, JsonContent.Create(body));
+
+    public Task<HttpResponseMessage> PostRawAsync(string path, string body, string contentType = "application/json") =>
+        SendAsync(HttpMethod.Post, path, new StringContent(body, Encoding.UTF8, contentType));
+
+    public async Task<JsonObject> GetJsonAsync(string path)
+    {
+        using var response = await GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Sends a message and returns its id.</summary>
+    public async Task<string> SendMessageAsync(object request)
+    {
+        using var response = await PostAsync("api/messages", request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+
+    /// <summary>Polls a message until its status is <paramref name="status"/> (or fails the test after the timeout).</summary>
+    public async Task<JsonObject> WaitForStatusAsync(string messageId, string status, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        JsonObject message;
+        do
+        {
+            message = await GetJsonAsync($"api/messages/{messageId}");
+            if (message["status"]!.GetValue<string>() == status)
+                return message;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"Message {messageId} stayed '{message["status"]}' instead of reaching '{status}': {message.ToJsonString()}");
+        return message;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(Environment.AppUrl, path)) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        return await Environment.Http.SendAsync(request);
+    }
+}
