@@ -10,7 +10,7 @@ public sealed record InvocationRequest(Dictionary<string, JsonElement>? Data, Di
     /// The trigger's payload for <paramref name="bindingName"/>. The host passes a queue message's text as a
     /// JSON string (a JSON message arrives as a string holding JSON); read it either way.
     /// </summary>
-    public T? Payload<T>(string bindingName, JsonSerializerOptions options)
+    public T Payload<T>(string bindingName, JsonSerializerOptions options, Func<T, bool> isComplete)
     {
         if (Data is null || !Data.TryGetValue(bindingName, out var element))
             throw new InvalidInvocationException($"The invocation carries no data for binding '{bindingName}'.");
@@ -18,7 +18,9 @@ public sealed record InvocationRequest(Dictionary<string, JsonElement>? Data, Di
         {
             while (element.ValueKind == JsonValueKind.String)
                 element = JsonDocument.Parse(element.GetString()!).RootElement;
-            return element.Deserialize<T>(options);
+            return element.Deserialize<T>(options) is { } payload && isComplete(payload)
+                ? payload
+                : throw new InvalidInvocationException($"The data for binding '{bindingName}' is not a complete {typeof(T).Name}.");
         }
         catch (JsonException e)
         {
@@ -41,3 +43,4 @@ public sealed record InvocationResponse(
 
 /// <summary>The invocation itself is malformed: retrying it cannot help.</summary>
 public sealed class InvalidInvocationException(string message) : Exception(message);
+

@@ -25,14 +25,16 @@ public static class InvocationEndpoints
 
         group.MapPost($"/{FunctionNames.SendOutboundMessage}", async (InvocationRequest invocation, MessageSender sender, CancellationToken cancellationToken) =>
         {
-            var command = invocation.Payload<SendMessageCommand>(FunctionNames.SendOutboundMessageBinding, QueueJson.Options)!;
+            var command = invocation.Payload<SendMessageCommand>(FunctionNames.SendOutboundMessageBinding, QueueJson.Options,
+                c => c.V == SendMessageCommand.CurrentVersion && c.TenantId is not null && c.MessageId is not null);
             var outcome = await sender.SendAsync(command, cancellationToken);
             return TypedResults.Ok(InvocationResponse.Ok($"Message {command.MessageId}: {outcome}."));
         });
 
         group.MapPost($"/{FunctionNames.ProcessWebhookEvent}", async (InvocationRequest invocation, WebhookInbox inbox, WebhookEventProcessor processor, CancellationToken cancellationToken) =>
         {
-            var command = invocation.Payload<WebhookEventCommand>(FunctionNames.ProcessWebhookEventBinding, QueueJson.Options)!;
+            var command = invocation.Payload<WebhookEventCommand>(FunctionNames.ProcessWebhookEventBinding, QueueJson.Options,
+                c => c.V == WebhookEventCommand.CurrentVersion && c.TenantId is not null && (c.Body ?? c.BlobName) is not null);
             await processor.ProcessAsync(command.TenantId, await inbox.ReadBodyAsync(command, cancellationToken), cancellationToken);
             return TypedResults.Ok(InvocationResponse.Ok($"Webhook {command.CorrelationId} processed."));
         });
