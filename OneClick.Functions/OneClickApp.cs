@@ -140,8 +140,8 @@ public static class OneClickApp
             case "Local":
                 if (!environment.IsDevelopment())
                     throw new InvalidOperationException("The local secret store is refused outside Development: set OneClick__Secrets__Provider=KeyVault.");
-                var path = configuration[SettingNames.ConfigKey(SettingNames.LocalSecretsPath)]
-                    ?? Path.Combine(Directory.GetCurrentDirectory(), ".local", "secrets.json");
+                var path = Path.Combine(LocalSettings.Directory ?? Directory.GetCurrentDirectory(),
+                    configuration[SettingNames.ConfigKey(SettingNames.LocalSecretsPath)] ?? Path.Combine(".local", "secrets.json"));
                 return _ => new LocalFileSecretStore(path);
             case "KeyVault":
                 return _ =>

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs OneClick on this machine: Azurite, the Meta Cloud API sandbox and the function app (standalone),
+# with a ready demo tenant. Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APP_URL=http://127.0.0.1:7071
+SANDBOX_URL=http://127.0.0.1:7081
+mkdir -p .local/azurite .local/logs
+
+# Azurite from npm, pinned in package.json / package-lock.json, installed into the repository on first use.
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "Installing Azurite (npm ci)..."
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+[ -f local.settings.json ] || cp local.settings.sample.json local.settings.json
+
+for port in 10000 10001 10002 7071 7081; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is already in use: stop whatever listens there (another OneClick or Azurite?) and try again." >&2
+    exit 1
+  fi
+done
+
+echo "Building..."
+dotnet build OneClick.sln --nologo -v quiet -clp:ErrorsOnly
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping OneClick..."
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+node_modules/.bin/azurite --silent --location .local/azurite --skipApiVersionCheck \
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 > .local/logs/azurite.log 2>&1 &
+pids+=($!)
+dotnet run --no-build --project OneClick.MetaSandbox -- --urls "$SANDBOX_URL" > .local/logs/sandbox.log 2>&1 &
+pids+=($!)
+dotnet run --no-build --project OneClick.Functions > .local/logs/functions.log 2>&1 &
+pids+=($!)
+
+echo -n "Starting"
+demo_key=$(sed -n 's/.*"OneClick__Demo__ApiKey": *"\([^"]*\)".*/\1/p' local.settings.json)
+for _ in $(seq 1 120); do
+  if curl -fs -H "Authorization: Bearer $demo_key" "$APP_URL/api/tenants/demo" 2>/dev/null | grep -q '"phoneNumberId":"[0-9]'; then
+    ready=1; break
+  fi
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo; echo "A process exited early; see .local/logs/*.log" >&2; exit 1; }
+  done
+  echo -n "."; sleep 0.5
+done
+echo
+[ "${ready:-0}" = 1 ] || { echo "OneClick did not become ready in 60 s; see .local/logs/*.log" >&2; exit 1; }
+
+cat <<TXT
+
+OneClick is running.
+  API base URL     $APP_URL/api
+  Demo tenant      demo
+  Demo API key     $demo_key
+  Meta sandbox     $SANDBOX_URL   (what it received: $SANDBOX_URL/_sandbox/messages)
+  Logs             .local/logs/
+
+Send a WhatsApp message to a demo contact, then watch it go queued → sent → delivered → read:
+
+  curl -s -X POST $APP_URL/api/messages \\
+    -H "Authorization: Bearer $demo_key" -H "Content-Type: application/json" \\
+    -d '{"to":"+14155550123","type":"text","text":{"body":"Hello from OneClick"}}'
+
+  curl -s $APP_URL/api/messages/<id from the answer> -H "Authorization: Bearer $demo_key"
+
+Schedule one instead by adding  "scheduleFor":"$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)"  to the body.
+Press Ctrl-C to stop.
+TXT
+wait

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test. The tests start what they need themselves: Azurite on free ports, in memory (installed
+# here from npm), a Key Vault stand-in, the Meta sandbox and the function app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+dotnet restore OneClick.sln --nologo -v quiet
+dotnet build OneClick.sln --no-restore --nologo -v quiet -clp:ErrorsOnly
+set +e
+dotnet test OneClick.sln --no-build --nologo --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@" | tee TestResults.log
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line: "N passed, N failed".
+passed=$(grep -oE 'Passed: +[0-9]+' TestResults.log | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' TestResults.log | awk '{s+=$2} END {print s+0}')
+rm -f TestResults.log
+echo "$passed passed, $failed failed"
+exit "$status"
