@@ -34,9 +34,10 @@ public static class OneClickApp
     public const string DefaultLocalUrl = "http://127.0.0.1:7071";
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="readLocalSettings">Tests pass false so a developer's local.settings.json cannot change them.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, bool readLocalSettings = true)
     {
-        var localSettings = LocalSettings.Load();
+        var localSettings = readLocalSettings ? LocalSettings.Load() : [];
         var environment = Environment.GetEnvironmentVariable("AZURE_FUNCTIONS_ENVIRONMENT")
             ?? localSettings.GetValueOrDefault("AZURE_FUNCTIONS_ENVIRONMENT");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -54,7 +55,11 @@ public static class OneClickApp
         else if (builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls(DefaultLocalUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        // Request logs carry query strings, and Meta's handshake puts the verify token in one: keep them off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 
+        Observability.OneClickTelemetry.AddOneClickTelemetry(builder);
         AddServices(builder, standalone: customHandlerPort is null);
         configure?.Invoke(builder);
 

@@ -26,6 +26,8 @@ public static class SettingNames
     public const string MetaGraphApiVersion = "Meta__GraphApiVersion";
 
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    /// <summary>Also print telemetry to the console (local diagnosis).</summary>
+    public const string TelemetryConsole = "OneClick__Telemetry__Console";
 
     // Local development only: refused outside the Development environment.
     public const string DemoEnabled = "OneClick__Demo__Enabled";

@@ -9,6 +9,9 @@ public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
 {
     private TableClient Table => storage.Table(TableNames.Contacts);
 
+    /// <summary>Table Storage keeps at most 32K characters in a string property; the attributes are one.</summary>
+    public const int MaxAttributesJsonLength = 30_000;
+
     public static bool IsValidId(string? id) => id is { Length: > 1 and <= 64 } && id[0] == 'c' && id.Skip(1).All(char.IsAsciiLetterOrDigit);
 
     /// <summary>Creates the contact for a number, or merges into the one that already has it.</summary>
@@ -28,7 +31,7 @@ public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
                 RowKey = ContactEntity.RowKeyFor("c" + Guid.CreateVersion7().ToString("N")[..24]),
                 PhoneNumber = e164,
                 Name = name,
-                AttributesJson = JsonSerializer.Serialize(attributes ?? new Dictionary<string, string>()),
+                AttributesJson = AttributesJson(attributes ?? new Dictionary<string, string>()),
                 CreatedAt = now,
                 UpdatedAt = now,
             };
@@ -52,6 +55,13 @@ public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
         }
     }
 
+    /// <exception cref="ContactAttributesTooLargeException">The attributes are too large to store.</exception>
+    private static string AttributesJson(IReadOnlyDictionary<string, string> attributes)
+    {
+        var json = JsonSerializer.Serialize(attributes);
+        return json.Length <= MaxAttributesJsonLength ? json : throw new ContactAttributesTooLargeException(json.Length);
+    }
+
     public Task<ContactEntity?> GetAsync(string tenantId, string contactId, CancellationToken cancellationToken) =>
         Table.FindAsync<ContactEntity>(tenantId, ContactEntity.RowKeyFor(contactId), cancellationToken);
 
@@ -71,8 +81,9 @@ public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
             var merged = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.AttributesJson) ?? [];
             foreach (var (key, value) in attributes ?? new Dictionary<string, string>())
                 merged[key] = value;
+            var mergedJson = AttributesJson(merged);
             contact.Name = name ?? contact.Name;
-            contact.AttributesJson = JsonSerializer.Serialize(merged);
+            contact.AttributesJson = mergedJson;
             contact.UpdatedAt = clock.GetUtcNow();
             try
             {
@@ -86,3 +97,7 @@ public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
         }
     }
 }
+
+/// <summary>A contact's attributes (with those merged in) would not fit in its table row.</summary>
+public sealed class ContactAttributesTooLargeException(int length)
+    : Exception($"The attributes take {length} characters as JSON; at most {ContactStore.MaxAttributesJsonLength} fit.");

@@ -15,6 +15,11 @@ public sealed partial class MessageService(
     ContactStore contacts, MessageStore messages, DueScheduleStore schedules, QueuePublisher queue, TimeProvider clock)
 {
     public const int MaxTextLength = 4096;
+    /// <summary>
+    /// The payload and the metadata are each one table property, which holds at most 32K characters:
+    /// larger ones are refused up front rather than failing half-way through storing the message.
+    /// </summary>
+    public const int MaxStoredJsonLength = 30_000;
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(365);
     /// <summary>If the direct enqueue of a "now" message is lost, the timer picks it up after this long.</summary>
     public static readonly TimeSpan SafetyNetDelay = TimeSpan.FromMinutes(2);
@@ -29,6 +34,11 @@ public sealed partial class MessageService(
 
         var scheduleFor = ParseScheduleFor(request.ScheduleFor, now, errors);
         var content = BuildContent(request, errors);
+        if (content is not null && content.ToJsonString().Length > MaxStoredJsonLength)
+            errors.Add(request.Type == "template" ? "template.components" : request.Type!, $"The {request.Type} content is too large: at most {MaxStoredJsonLength} characters of JSON.");
+        var metadataJson = (request.Metadata ?? []).ToJsonString();
+        if (metadataJson.Length > MaxStoredJsonLength)
+            errors.Add("metadata", $"The metadata is too large: at most {MaxStoredJsonLength} characters of JSON; this is {metadataJson.Length}.");
         string? e164 = null;
         if (request.ContactId is null)
             e164 = E164.TryNormalize(request.To, tenant.DefaultRegion, out var phoneError) ?? Fail(errors, "to", phoneError!);
@@ -73,7 +83,7 @@ public sealed partial class MessageService(
             To = contact.PhoneNumber,
             Type = request.Type!,
             PayloadJson = payload.ToJsonString(),
-            MetadataJson = (request.Metadata ?? []).ToJsonString(),
+            MetadataJson = metadataJson,
             Status = "",
             ScheduledFor = scheduleFor,
             CreatedAt = now,

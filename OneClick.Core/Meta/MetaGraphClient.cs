@@ -56,10 +56,20 @@ public sealed class MetaGraphClient(HttpClient http, IOptions<MetaOptions> optio
         const string fields = "id,display_phone_number,verified_name,quality_rating,throughput,status,name_status,code_verification_status,platform_type,whatsapp_business_manager_messaging_limit";
         using var request = new HttpRequestMessage(HttpMethod.Get, Url($"{Uri.EscapeDataString(phoneNumberId)}?fields={fields}"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        await ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadFromJsonAsync<PhoneNumberInfo>(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidDataException("Empty phone number response.");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.SendTimeout);
+        try
+        {
+            using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            await ThrowIfErrorAsync(response, timeout.Token).ConfigureAwait(false);
+            return await response.Content.ReadFromJsonAsync<PhoneNumberInfo>(timeout.Token).ConfigureAwait(false)
+                ?? throw new MetaUnreachableException("The Graph API answered with an empty body.", new InvalidDataException());
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // A read has no side effects: every failure to get an answer is simply "unreachable".
+            throw new MetaUnreachableException("The Graph API could not be reached or gave an unreadable answer.", e);
+        }
     }
 
     private Uri Url(string path) => new(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}");

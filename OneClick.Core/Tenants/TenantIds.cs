@@ -12,6 +12,6 @@ public static partial class TenantIds
 
     public static string New() => "t" + Guid.CreateVersion7().ToString("N")[..20];
 
-    [GeneratedRegex("^[a-z0-9](?:-?[a-z0-9]){2,39}$")]
+    [GeneratedRegex("^(?=.{3,40}$)[a-z0-9]+(?:-[a-z0-9]+)*$")]
     private static partial Regex Pattern();
 }

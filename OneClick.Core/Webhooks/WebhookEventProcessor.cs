@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OneClick.Core.Messages;
@@ -10,6 +12,12 @@ namespace OneClick.Core.Webhooks;
 /// </summary>
 public sealed partial class WebhookEventProcessor(MessageStore messages, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
 {
+    // Telemetry under the names the function app exports (OneClick.Functions/Observability/OneClickTelemetry.cs).
+    private static readonly ActivitySource Telemetry = new("OneClick");
+    private static readonly Meter Meter = new("OneClick");
+    private static readonly Counter<long> StatusesApplied =
+        Meter.CreateCounter<long>("oneclick.webhook.statuses_applied", "{status}", "Status webhooks that moved a message forward, by status.");
+
     public async Task ProcessAsync(string tenantId, string body, CancellationToken cancellationToken)
     {
         WebhookPayload? payload;
@@ -55,8 +63,11 @@ public sealed partial class WebhookEventProcessor(MessageStore messages, TimePro
             return;
         }
 
+        using var activity = Telemetry.StartActivity("ApplyWebhookStatus");
+        activity?.SetTag("oneclick.tenant_id", tenantId).SetTag("oneclick.message_id", messageId).SetTag("oneclick.status", update.Status);
         var at = update.Timestamp is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : clock.GetUtcNow();
         var error = update.Errors?.FirstOrDefault();
+        var applied = false;
         var updated = await messages.UpdateAsync(tenantId, messageId, m =>
         {
             // A status for a different send of the same message id is not ours to apply.
@@ -67,12 +78,37 @@ public sealed partial class WebhookEventProcessor(MessageStore messages, TimePro
             var moved = m.MoveTo(update.Status, at, error is null ? "webhook" : $"Meta {error.Code}: {error.Title}");
             if (moved && update.Status == MessageStatus.Failed && error is not null)
                 (m.ErrorCode, m.ErrorTitle, m.ErrorDetails) = (error.Code, error.Title ?? error.Message, error.ErrorData?.Details);
+            applied = moved;
             return moved || settled;
         }, cancellationToken).ConfigureAwait(false);
 
         if (updated is not null)
+        {
+            // The message's own correlation id links this webhook back to the API request that created the message.
+            activity?.SetTag("oneclick.correlation_id", updated.CorrelationId).SetTag("oneclick.applied", applied);
+            using var scope = logger.BeginScope(new Dictionary<string, object?>
+            {
+                ["oneclick.message_id"] = messageId,
+                ["oneclick.correlation_id"] = updated.CorrelationId,
+            });
+            if (applied)
+            {
+                StatusesApplied.Add(1, new KeyValuePair<string, object?>("oneclick.tenant_id", tenantId), new KeyValuePair<string, object?>("oneclick.status", update.Status));
+                LogApplied(logger, update.Status, messageId);
+            }
+            else
+            {
+                LogNotApplied(logger, update.Status, messageId, updated.Status);
+            }
             await messages.IndexMetaIdAsync(tenantId, update.Id, messageId, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    [LoggerMessage(LogLevel.Information, "Status {Status} applied to message {MessageId}")]
+    private static partial void LogApplied(ILogger logger, string status, string messageId);
+
+    [LoggerMessage(LogLevel.Debug, "Status {Status} for message {MessageId} changed nothing (the message is {Current})")]
+    private static partial void LogNotApplied(ILogger logger, string status, string messageId, string current);
 
     [LoggerMessage(LogLevel.Warning, "Webhook for tenant {TenantId} is not readable JSON: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string tenantId, string reason);

@@ -44,7 +44,17 @@ public static class ContactEndpoints
         if (errors.Any)
             return Problem.Validation(errors);
 
-        var (contact, created) = await contacts.CreateOrMergeAsync(tenant.Id, e164!, request.Name, request.Attributes, cancellationToken);
+        ContactEntity contact;
+        bool created;
+        try
+        {
+            (contact, created) = await contacts.CreateOrMergeAsync(tenant.Id, e164!, request.Name, request.Attributes, cancellationToken);
+        }
+        catch (ContactAttributesTooLargeException e)
+        {
+            // Nothing was written: the size is checked before the row is.
+            return Problem.Validation("attributes", e.Message);
+        }
         var view = ContactView.From(contact);
         return created ? TypedResults.Created($"/api/contacts/{view.Id}", view) : TypedResults.Ok(view);
     }

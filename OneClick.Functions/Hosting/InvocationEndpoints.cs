@@ -4,6 +4,7 @@ using OneClick.Core.Scheduling;
 using OneClick.Core.Sending;
 using OneClick.Core.Storage;
 using OneClick.Core.Webhooks;
+using OneClick.Functions.Observability;
 
 namespace OneClick.Functions.Hosting;
 
@@ -23,18 +24,21 @@ public static class InvocationEndpoints
             return TypedResults.Ok(InvocationResponse.Ok($"Enqueued {count} due messages."));
         });
 
-        group.MapPost($"/{FunctionNames.SendOutboundMessage}", async (InvocationRequest invocation, MessageSender sender, CancellationToken cancellationToken) =>
+        group.MapPost($"/{FunctionNames.SendOutboundMessage}", async (InvocationRequest invocation, MessageSender sender, InvocationTelemetry telemetry, CancellationToken cancellationToken) =>
         {
             var command = invocation.Payload<SendMessageCommand>(FunctionNames.SendOutboundMessageBinding, QueueJson.Options,
                 c => c.V == SendMessageCommand.CurrentVersion && c.TenantId is not null && c.MessageId is not null);
+            using var operation = telemetry.StartSend(command);
             var outcome = await sender.SendAsync(command, cancellationToken);
+            telemetry.Sent(operation, command, outcome);
             return TypedResults.Ok(InvocationResponse.Ok($"Message {command.MessageId}: {outcome}."));
         });
 
-        group.MapPost($"/{FunctionNames.ProcessWebhookEvent}", async (InvocationRequest invocation, WebhookInbox inbox, WebhookEventProcessor processor, CancellationToken cancellationToken) =>
+        group.MapPost($"/{FunctionNames.ProcessWebhookEvent}", async (InvocationRequest invocation, WebhookInbox inbox, WebhookEventProcessor processor, InvocationTelemetry telemetry, CancellationToken cancellationToken) =>
         {
             var command = invocation.Payload<WebhookEventCommand>(FunctionNames.ProcessWebhookEventBinding, QueueJson.Options,
                 c => c.V == WebhookEventCommand.CurrentVersion && c.TenantId is not null && (c.Body ?? c.BlobName) is not null);
+            using var operation = telemetry.StartWebhook(command);
             await processor.ProcessAsync(command.TenantId, await inbox.ReadBodyAsync(command, cancellationToken), cancellationToken);
             return TypedResults.Ok(InvocationResponse.Ok($"Webhook {command.CorrelationId} processed."));
         });

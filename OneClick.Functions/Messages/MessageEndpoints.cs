@@ -55,10 +55,11 @@ public static class MessageEndpoints
     {
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
+        ListParameters.TryUnwrap(continuationToken, out var storageToken);
         return await ListParameters.ReadAsync(async () =>
         {
-            var page = await messages.ListAsync(http.User.TenantId()!, continuationToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<MessageView>(page.Items.Select(MessageView.From).ToList(), page.ContinuationToken);
+            var page = await messages.ListAsync(http.User.TenantId()!, storageToken, Paging.Clamp(pageSize), cancellationToken);
+            return new ResultPage<MessageView>(page.Items.Select(MessageView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
         });
     }
 }

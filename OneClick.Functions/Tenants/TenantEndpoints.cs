@@ -35,11 +35,13 @@ public static partial class TenantEndpoints
         group.MapGet("/{tenantId}/connection", CheckConnectionAsync).RequireAuthorization(Policies.TenantOrAdmin);
     }
 
+    private const string InvalidTenantId = "3–40 lowercase letters, digits and single dashes, starting and ending with a letter or digit.";
+
     private static async Task<IResult> CreateAsync(CreateTenantRequest request, TenantStore tenants, HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (request.Id is not null && !TenantIds.IsValid(request.Id))
-            errors.Add("id", "3–40 lowercase letters, digits and single dashes, starting and ending with a letter or digit.");
+            errors.Add("id", InvalidTenantId);
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
             errors.Add("name", "A name of 1–200 characters is required.");
         var region = request.DefaultRegion ?? "US";
@@ -59,15 +61,18 @@ public static partial class TenantEndpoints
     {
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
+        ListParameters.TryUnwrap(continuationToken, out var storageToken);
         return await ListParameters.ReadAsync(async () =>
         {
-            var page = await tenants.ListAsync(continuationToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<TenantView>(page.Items.Select(t => View(t, http, configuration)).ToList(), page.ContinuationToken);
+            var page = await tenants.ListAsync(storageToken, Paging.Clamp(pageSize), cancellationToken);
+            return new ResultPage<TenantView>(page.Items.Select(t => View(t, http, configuration)).ToList(), ListParameters.Wrap(page.ContinuationToken));
         });
     }
 
     private static async Task<IResult> GetAsync(string tenantId, TenantStore tenants, HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
     {
+        if (!TenantIds.IsValid(tenantId))
+            return Problem.Validation("tenantId", InvalidTenantId);
         var tenant = await FindAsync(tenantId, tenants, http, cancellationToken);
         return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, http, configuration));
     }
@@ -77,9 +82,14 @@ public static partial class TenantEndpoints
         HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        if (!TenantIds.IsValid(tenantId))
+            errors.Add("tenantId", InvalidTenantId);
         CheckGraphId(errors, "wabaId", request.WabaId);
         CheckGraphId(errors, "phoneNumberId", request.PhoneNumberId);
         CheckSecret(errors, "accessToken", request.AccessToken);
+        // The token travels in an HTTP header, which takes printable ASCII only.
+        if (request.AccessToken is { } token && !token.All(c => c is > ' ' and < '\u007f'))
+            errors.Add("accessToken", "Only printable ASCII characters (Meta's tokens are letters and digits).");
         CheckSecret(errors, "appSecret", request.AppSecret);
         CheckSecret(errors, "webhookVerifyToken", request.WebhookVerifyToken);
         if (errors.Any)
@@ -101,6 +111,8 @@ public static partial class TenantEndpoints
     private static async Task<IResult> CheckConnectionAsync(
         string tenantId, TenantStore tenants, TenantSecrets secrets, MetaGraphClient meta, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        if (!TenantIds.IsValid(tenantId))
+            return Problem.Validation("tenantId", InvalidTenantId);
         var tenant = await FindAsync(tenantId, tenants, http, cancellationToken);
         if (tenant is null)
             return Problem.NotFound("tenant");
@@ -124,7 +136,7 @@ public static partial class TenantEndpoints
                 MetaErrorPolicy.ExplainCredentialProblem(e) ?? $"Meta answered error {e.Code}: {e.Title}",
                 new ConnectionError(e.Code, e.Subcode, e.Title, e.Details)));
         }
-        catch (HttpRequestException)
+        catch (MetaUnreachableException)
         {
             return TypedResults.Ok(ConnectionReport.Broken("The Graph API could not be reached."));
         }

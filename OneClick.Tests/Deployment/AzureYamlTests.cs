@@ -27,21 +27,6 @@ public sealed class AzureYamlTests
         Assert.True(File.Exists(Path.Combine(RepoPaths.Root, Yaml["infra.path"], Yaml["infra.module"] + ".parameters.json")));
     }
 
-    [Theory]
-    [InlineData("posix")]
-    [InlineData("windows")]
-    public void Prepackage_hook_publishes_the_handler_for_linux_into_dist(string os)
-    {
-        var run = Yaml[$"services.api.hooks.prepackage.{os}.run"];
-        Assert.Contains("dotnet publish OneClick.Functions/OneClick.Functions.csproj", run, StringComparison.Ordinal);
-        Assert.Contains("-c Release", run, StringComparison.Ordinal);
-        Assert.Contains("-r linux-x64", run, StringComparison.Ordinal);
-        Assert.Contains("--self-contained true", run, StringComparison.Ordinal);
-        Assert.Contains($"-o {Yaml["services.api.dist"]}", run, StringComparison.Ordinal);
-        // Stale files from an earlier publish must not ship.
-        Assert.True(run.IndexOf(".publish/api", StringComparison.Ordinal) < run.IndexOf("dotnet publish", StringComparison.Ordinal));
-    }
-
     [Fact]
     public void Published_executable_is_the_one_host_json_starts()
     {

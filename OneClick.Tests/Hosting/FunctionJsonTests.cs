@@ -65,7 +65,7 @@ public sealed class FunctionJsonTests
     [Fact]
     public void Every_api_endpoint_is_covered_by_exactly_one_http_function_with_its_method_and_every_invocation_endpoint_by_its_function()
     {
-        var app = OneClickApp.Build(["--urls", "http://127.0.0.1:0"], b =>
+        var app = OneClickApp.Build(["--urls", "http://127.0.0.1:0"], readLocalSettings: false, configure: b =>
         {
             b.Configuration["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
             b.Configuration["OneClick:LocalHost:Enabled"] = "false";

@@ -54,7 +54,7 @@ public class OneClickEnvironment : IAsyncLifetime
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Services.AddSingleton<ISecretStore>(new KeyVaultSecretStore(KeyVault.CreateClient()));
             Configure(builder);
-        });
+        }, readLocalSettings: false);
         await App.StartAsync();
         AppUrl = new Uri(App.Urls.First());
     }

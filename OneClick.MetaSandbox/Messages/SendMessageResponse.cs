@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace OneClick.MetaSandbox.Messages;
+
+/// <summary>Meta's 200 answer to a send (meta-facts §1.2).</summary>
+internal sealed record SendMessageResponse(
+    [property: JsonPropertyName("messaging_product")] string MessagingProduct,
+    [property: JsonPropertyName("contacts")] IReadOnlyList<SentContact> Contacts,
+    [property: JsonPropertyName("messages")] IReadOnlyList<SentMessageId> Messages);
+
+internal sealed record SentContact(
+    [property: JsonPropertyName("input")] string Input,
+    [property: JsonPropertyName("wa_id")] string WaId);
+
+internal sealed record SentMessageId
+{
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    /// <summary>Only on group sends.</summary>
+    [JsonPropertyName("group_id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GroupId { get; init; }
+
+    /// <summary>Only on template sends: "accepted" (or "held_for_quality_assessment" under pacing).</summary>
+    [JsonPropertyName("message_status")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MessageStatus { get; init; }
+}
+
+/// <summary>Answer to mark-as-read and typing indicators.</summary>
+internal sealed record SuccessResponse([property: JsonPropertyName("success")] bool Success);

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OneClick.MetaSandbox.Templates;
+using static OneClick.MetaSandbox.Messages.PayloadChecker;
+
+namespace OneClick.MetaSandbox.Messages;
+
+/// <summary>
+/// Template sends: shape first, then the stored template of the WABA (name + language, status), then the parameters
+/// the template's header and body variables expect (132000 on a count mismatch, 132012 on a wrong media header).
+/// </summary>
+internal static partial class TemplateValidator
+{
+    private static readonly string[] ComponentTypes = ["header", "body", "button", "carousel", "limited_time_offer", "order_status"];
+
+    private static readonly string[] ParameterTypes =
+    [
+        "text", "currency", "date_time", "image", "video", "document", "location", "payload", "action",
+        "coupon_code", "group_id", "product", "order_status", "limited_time_offer", "tap_target_configuration",
+    ];
+
+    private static readonly string[] ButtonSubTypes = ["quick_reply", "url", "copy_code", "catalog", "flow", "mpm", "voice_call"];
+
+    public static MessageTemplate? Validate(JsonElement template, string wabaId, TemplateStore templates, PayloadChecker check)
+    {
+        var name = check.String(template, "name", "template['name']", maxLength: 512);
+        if (name is not null && !NamePattern().IsMatch(name))
+        {
+            check.BadValue("Param template['name'] must contain only lowercase letters, digits and underscores.");
+        }
+
+        var language = check.Object(template, "language", "template['language']");
+        var code = language is { } lang ? check.String(lang, "code", "template['language']['code']") : null;
+        var components = ReadComponents(template, check);
+        if (check.Failed)
+        {
+            return null;
+        }
+
+        var stored = templates.Find(wabaId, name!, code!);
+        if (stored is null)
+        {
+            check.Fail(132001, $"template name ({name}) does not exist in {code}");
+            return null;
+        }
+
+        switch (stored.Status)
+        {
+            case "APPROVED":
+                break;
+            case "PAUSED":
+                check.Fail(132015, $"Template {name} ({code}) is paused due to low quality.");
+                return null;
+            case "DISABLED":
+                check.Fail(132016, $"Template {name} ({code}) is disabled.");
+                return null;
+            default:
+                check.Fail(132001, $"template name ({name}) does not exist in {code} (status {stored.Status})");
+                return null;
+        }
+
+        CheckHeader(stored, components.Header, check);
+        CheckBody(stored, components.Body, check);
+        return check.Failed ? null : stored;
+    }
+
+    private sealed record SentComponents(List<JsonElement> Header, List<JsonElement> Body);
+
+    private static SentComponents ReadComponents(JsonElement template, PayloadChecker check)
+    {
+        var sent = new SentComponents([], []);
+        if (check.Array(template, "components", "template['components']", required: false) is not { } components)
+        {
+            return sent;
+        }
+
+        var index = 0;
+        foreach (var component in components.EnumerateArray())
+        {
+            var path = Path("template['components']", index++);
+            var type = check.OneOf(component, "type", Path(path, "type"), ComponentTypes);
+            if (type == "button")
+            {
+                check.OneOf(component, "sub_type", Path(path, "sub_type"), ButtonSubTypes);
+                if (!Has(component, "index"))
+                {
+                    check.Missing(Path(path, "index"));
+                }
+            }
+
+            var parameters = check.Array(component, "parameters", Path(path, "parameters"), required: false);
+            if (check.Failed || parameters is null)
+            {
+                continue;
+            }
+
+            var parameterIndex = 0;
+            foreach (var parameter in parameters.Value.EnumerateArray())
+            {
+                CheckParameter(parameter, Path(Path(path, "parameters"), parameterIndex++), isBody: type == "body", check);
+                if (type == "header")
+                {
+                    sent.Header.Add(parameter);
+                }
+                else if (type == "body")
+                {
+                    sent.Body.Add(parameter);
+                }
+            }
+        }
+
+        return sent;
+    }
+
+    private static void CheckParameter(JsonElement parameter, string path, bool isBody, PayloadChecker check)
+    {
+        var type = check.OneOf(parameter, "type", Path(path, "type"), ParameterTypes);
+        switch (type)
+        {
+            case "text":
+                var text = check.String(parameter, "text", Path(path, "text"), maxLength: 32768);
+                // A classic Meta rejection that surprises people: body parameters may not contain these.
+                if (isBody && text is not null && (text.Contains('\n', StringComparison.Ordinal)
+                    || text.Contains('\t', StringComparison.Ordinal) || text.Contains("     ", StringComparison.Ordinal)))
+                {
+                    check.Invalid("Param text cannot have new-line/tab characters or more than 4 consecutive spaces");
+                }
+
+                break;
+            case "currency":
+                if (check.Object(parameter, "currency", Path(path, "currency")) is { } currency)
+                {
+                    check.String(currency, "fallback_value", Path(Path(path, "currency"), "fallback_value"));
+                    check.String(currency, "code", Path(Path(path, "currency"), "code"));
+                    check.Number(currency, "amount_1000", Path(Path(path, "currency"), "amount_1000"));
+                }
+
+                break;
+            case "date_time":
+                if (check.Object(parameter, "date_time", Path(path, "date_time")) is { } dateTime)
+                {
+                    check.String(dateTime, "fallback_value", Path(Path(path, "date_time"), "fallback_value"));
+                }
+
+                break;
+            case "image" or "video" or "document":
+                if (check.Object(parameter, type, Path(path, type)) is { } media)
+                {
+                    ContentValidators.Media(type, media, check);
+                }
+
+                break;
+            case "group_id":
+                check.String(parameter, "group_id", Path(path, "group_id"));
+                break;
+            case "payload":
+                check.String(parameter, "payload", Path(path, "payload"));
+                break;
+        }
+    }
+
+    private static void CheckHeader(MessageTemplate stored, List<JsonElement> sent, PayloadChecker check)
+    {
+        if (stored.Header is not { } header || header.Format == "TEXT")
+        {
+            CheckCount("header", stored.HeaderVariables.Count, sent.Count, check);
+            return;
+        }
+
+        // A media header needs exactly one parameter of the same media type.
+        var expectedType = header.Format.ToLowerInvariant();
+        if (sent.Count != 1)
+        {
+            CheckCount("header", 1, sent.Count, check);
+        }
+        else if (sent[0].GetProperty("type").GetString() is var received && received != expectedType)
+        {
+            check.Fail(132012, $"header: Format mismatch, expected {header.Format}, received {received?.ToUpperInvariant()}");
+        }
+    }
+
+    private static void CheckBody(MessageTemplate stored, List<JsonElement> sent, PayloadChecker check)
+    {
+        var expected = stored.BodyVariables;
+        CheckCount("body", expected.Count, sent.Count, check);
+        if (check.Failed || stored.ParameterFormat != MessageTemplate.Named)
+        {
+            return;
+        }
+
+        // Named templates match parameters by parameter_name, not by position.
+        var names = sent.Select(p => p.TryGetProperty("parameter_name", out var n) ? n.GetString() : null).ToHashSet(StringComparer.Ordinal);
+        var missing = expected.Where(name => !names.Contains(name)).ToList();
+        if (missing.Count > 0)
+        {
+            check.Fail(132000, $"body: parameter_name missing for {string.Join(", ", missing)}");
+        }
+    }
+
+    private static void CheckCount(string component, int expected, int received, PayloadChecker check)
+    {
+        if (expected != received)
+        {
+            check.Fail(132000, string.Create(CultureInfo.InvariantCulture,
+                $"{component}: number of localizable_params ({received}) does not match the expected number of params ({expected})"));
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9_]+$")]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace OneClick.MetaSandbox.Templates;
+
+/// <summary>
+/// Templates per WABA. Every WABA starts with Meta's sample "hello_world". The templates CRUD API
+/// (/{waba-id}/message_templates) will write through <see cref="Save"/> when it is added.
+/// </summary>
+internal sealed class TemplateStore
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<(string Name, string Language), MessageTemplate>> _byWaba =
+        new(StringComparer.Ordinal);
+
+    public void EnsureSeeded(string wabaId) => _byWaba.GetOrAdd(wabaId, _ =>
+    {
+        var templates = new ConcurrentDictionary<(string Name, string Language), MessageTemplate>();
+        var helloWorld = new MessageTemplate(
+            Id: NewTemplateId(),
+            Name: "hello_world",
+            Language: "en_US",
+            Category: "UTILITY",
+            Status: "APPROVED",
+            ParameterFormat: MessageTemplate.Positional,
+            Header: null,
+            BodyText: "Hello World");
+        templates[(helloWorld.Name, helloWorld.Language)] = helloWorld;
+        return templates;
+    });
+
+    public MessageTemplate? Find(string wabaId, string name, string language) =>
+        _byWaba.TryGetValue(wabaId, out var templates) && templates.TryGetValue((name, language), out var template)
+            ? template
+            : null;
+
+    public IReadOnlyList<MessageTemplate> List(string wabaId) =>
+        _byWaba.TryGetValue(wabaId, out var templates) ? [.. templates.Values.OrderBy(t => t.Name, StringComparer.Ordinal)] : [];
+
+    public void Save(string wabaId, MessageTemplate template)
+    {
+        EnsureSeeded(wabaId);
+        _byWaba[wabaId][(template.Name, template.Language)] = template;
+    }
+
+    public void Clear() => _byWaba.Clear();
+
+    /// <summary>Template ids are numeric strings at Meta.</summary>
+    public static string NewTemplateId() =>
+        RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
+        + RandomNumberGenerator.GetInt32(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+}
