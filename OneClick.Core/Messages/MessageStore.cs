@@ -28,26 +28,9 @@ public sealed class MessageStore(StorageAccount storage)
     /// Reads, changes and writes back a message with optimistic concurrency, retrying when a concurrent
     /// writer (a webhook, another worker) got there first. <paramref name="change"/> returns false to leave it as it is.
     /// </summary>
-    public async Task<MessageEntity?> UpdateAsync(
-        string tenantId, string messageId, Func<MessageEntity, bool> change, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var message = await GetAsync(tenantId, messageId, cancellationToken).ConfigureAwait(false);
-            if (message is null || !change(message))
-                return message;
-            try
-            {
-                var response = await Messages.UpdateEntityAsync(message, message.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                message.ETag = response.Headers.ETag ?? message.ETag;
-                return message;
-            }
-            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e))
-            {
-                // Changed under us: read again and reapply.
-            }
-        }
-    }
+    public Task<MessageEntity?> UpdateAsync(
+        string tenantId, string messageId, Func<MessageEntity, bool> change, CancellationToken cancellationToken) =>
+        Messages.UpdateWithRetryAsync(tenantId, messageId, change, cancellationToken);
 
     public Task IndexMetaIdAsync(string tenantId, string metaMessageId, string messageId, CancellationToken cancellationToken) =>
         ByMetaId.UpsertEntityAsync(

@@ -36,6 +36,34 @@ public static class TableErrors
 
 public static class TableClientExtensions
 {
+    /// <summary>
+    /// Reads, changes and writes back an entity with optimistic concurrency, reading again and reapplying the
+    /// change whenever a concurrent writer got there first. <paramref name="change"/> returns false to leave
+    /// the entity as it is. Returns the entity as last read or written, or null when it does not exist.
+    /// </summary>
+    public static async Task<T?> UpdateWithRetryAsync<T>(
+        this TableClient table, string partitionKey, string rowKey, Func<T, bool> change, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        while (true)
+        {
+            var entity = await table.FindAsync<T>(partitionKey, rowKey, cancellationToken).ConfigureAwait(false);
+            if (entity is null || !change(entity))
+                return entity;
+            try
+            {
+                var response = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                entity.ETag = response.Headers.ETag ?? entity.ETag;
+                return entity;
+            }
+            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e))
+            {
+                // Changed under us: read again and reapply.
+            }
+        }
+    }
+
     /// <summary>Point read that returns null instead of throwing when the entity is absent.</summary>
     public static async Task<T?> FindAsync<T>(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
         where T : class, ITableEntity

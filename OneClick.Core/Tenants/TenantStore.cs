@@ -55,23 +55,10 @@ public sealed class TenantStore(StorageAccount storage, TimeProvider clock)
     }
 
     /// <summary>Updates the profile with optimistic concurrency, retrying on a concurrent change.</summary>
-    public async Task<TenantEntity?> UpdateAsync(string id, Action<TenantEntity> change, CancellationToken cancellationToken)
-    {
-        while (true)
+    public Task<TenantEntity?> UpdateAsync(string id, Action<TenantEntity> change, CancellationToken cancellationToken) =>
+        Tenants.UpdateWithRetryAsync<TenantEntity>(id, TenantEntity.ProfileRowKey, t =>
         {
-            var tenant = await GetAsync(id, cancellationToken).ConfigureAwait(false);
-            if (tenant is null)
-                return null;
-            change(tenant);
-            try
-            {
-                await Tenants.UpdateEntityAsync(tenant, tenant.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return tenant;
-            }
-            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e))
-            {
-                // Someone else changed it; read again and reapply.
-            }
-        }
-    }
+            change(t);
+            return true;
+        }, cancellationToken);
 }
