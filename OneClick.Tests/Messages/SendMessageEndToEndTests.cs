@@ -70,6 +70,20 @@ public sealed class SendMessageEndToEndTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task The_standalone_host_fires_the_timer_from_its_function_json_schedule_and_sends_the_due_message()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var id = await tenant.SendMessageAsync(new { to = "+14155550106", type = "text", text = new { body = "On the minute" }, scheduleFor = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
+
+        // Nobody invokes the timer here: the standalone host must, at the next whole minute (schedule 0 */1 * * * *).
+        var message = await tenant.WaitForStatusAsync(id, "read", TimeSpan.FromSeconds(75));
+
+        var queuedAt = message["history"]!.AsArray().Single(h => h!["status"]!.GetValue<string>() == "queued")!["at"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(queuedAt.Second, 0, 5); // on the minute, give or take a busy machine
+        Assert.Single(await env.SandboxMessagesAsync(tenant));
+    }
+
+    [Fact]
     public async Task A_terminal_meta_error_fails_the_message_with_metas_code_and_title_without_retrying()
     {
         var tenant = await env.CreateTenantAsync();
