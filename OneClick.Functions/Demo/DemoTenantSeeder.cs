@@ -59,8 +59,13 @@ public sealed partial class DemoTenantSeeder(
         {
             try
             {
-                using var response = await httpClientFactory.CreateClient().PostAsJsonAsync(sandbox, registration, stoppingToken);
+                var client = httpClientFactory.CreateClient();
+                using var response = await client.PostAsJsonAsync(sandbox, registration, stoppingToken);
                 response.EnsureSuccessStatusCode();
+                // Statuses a person can watch one by one (the sandbox's default is a few hundred milliseconds).
+                using var behaviour = await client.PutAsJsonAsync(new Uri(sandbox + $"/{demo.PhoneNumberId}/behaviour"),
+                    new { webhookDelaysMs = new { sent = 1000, delivered = 3000, read = 6000 } }, stoppingToken);
+                behaviour.EnsureSuccessStatusCode();
                 LogReady(logger, demo.TenantId, demo.PhoneNumberId);
                 return;
             }
