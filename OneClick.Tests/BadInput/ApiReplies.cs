@@ -28,6 +28,9 @@ public static class Api
     {
         ArgumentNullException.ThrowIfNull(env);
         using var request = new HttpRequestMessage(method, new Uri(env.AppUrl, path)) { Content = content };
+        // With 100-continue the client waits for the server before sending a body: an oversized body is answered
+        // 413 without being written, instead of the server closing the socket while the client is still writing.
+        request.Headers.ExpectContinue = content is not null;
         if (apiKey is not null)
             request.Headers.TryAddWithoutValidation("Authorization", $"{scheme} {apiKey}");
         using var response = await env.Http.SendAsync(request);
