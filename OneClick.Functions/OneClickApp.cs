@@ -107,6 +107,7 @@ public static class OneClickApp
         services.AddSingleton<QueuePublisher>();
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ContactStore>();
+        services.AddSingleton<OneClick.Core.Lists.ListStore>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<DueScheduleStore>();
         services.AddSingleton<MessageService>();

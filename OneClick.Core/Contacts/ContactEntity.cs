@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using OneClick.Core.Storage;
 
 namespace OneClick.Core.Contacts;
 
@@ -24,8 +25,24 @@ public sealed class ContactEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>Lower-case tags as a JSON array; each also has a <see cref="ContactTagEntity"/> row for lookups by tag.</summary>
+    public string TagsJson { get; set; } = "[]";
+
+    /// <summary>One of <see cref="OptInStates"/>.</summary>
+    public string OptInState { get; set; } = OptInStates.Unknown;
+    public string? OptInSource { get; set; }
+    public DateTimeOffset? OptInAt { get; set; }
+    public string? OptOutSource { get; set; }
+    public DateTimeOffset? OptOutAt { get; set; }
+
     [IgnoreDataMember]
     public string Id => RowKey[RowPrefix.Length..];
+
+    [IgnoreDataMember]
+    public bool IsOptedOut => OptInState == OptInStates.OptedOut;
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> Tags => System.Text.Json.JsonSerializer.Deserialize<List<string>>(TagsJson) ?? [];
     public static string RowKeyFor(string contactId) => RowPrefix + contactId;
 }
 
@@ -41,4 +58,27 @@ public sealed class ContactPhoneIndexEntity : ITableEntity
     public string ContactId { get; set; } = "";
 
     public static string RowKeyFor(string e164) => RowPrefix + e164;
+}
+
+/// <summary>"tag|{tag}|{contactId}": finds a tag's contacts in one range query of the tenant's partition.</summary>
+public sealed class ContactTagEntity : ITableEntity
+{
+    public const string RowPrefix = "tag|";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ContactId { get; set; } = "";
+
+    public static string PrefixFor(string tag) => $"{RowPrefix}{TableKey.Escape(tag)}|";
+    public static string RowKeyFor(string tag, string contactId) => PrefixFor(tag) + contactId;
+}
+
+public static class OptInStates
+{
+    public const string Unknown = "unknown";
+    public const string OptedIn = "opted_in";
+    public const string OptedOut = "opted_out";
 }

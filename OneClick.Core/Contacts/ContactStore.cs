@@ -71,6 +71,37 @@ public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
         return index is null ? null : await GetAsync(tenantId, index.ContactId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>One page of the tenant's contacts, in id order.</summary>
+    public Task<ResultPage<ContactEntity>> PageAsync(string tenantId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        Paging.ReadPageAsync(
+            Table.QueryAsync<ContactEntity>(RowRanges.StartsWith(tenantId, ContactEntity.RowPrefix), pageSize, cancellationToken: cancellationToken),
+            continuationToken, pageSize, c => c);
+
+    /// <summary>One page of the ids of the contacts that carry <paramref name="tag"/>.</summary>
+    public Task<ResultPage<string>> PageIdsByTagAsync(string tenantId, string tag, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        Paging.ReadPageAsync(
+            Table.QueryAsync<ContactTagEntity>(RowRanges.StartsWith(tenantId, ContactTagEntity.PrefixFor(tag)), pageSize, [nameof(ContactTagEntity.ContactId)], cancellationToken),
+            continuationToken, pageSize, t => t.ContactId);
+
+    /// <summary>
+    /// Records consent. An opt-out always wins over what was before; an opt-in is recorded with its source and time.
+    /// Returns null when there is no such contact.
+    /// </summary>
+    public Task<ContactEntity?> SetOptInAsync(string tenantId, string contactId, bool optedIn, string source, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Table.UpdateWithRetryAsync<ContactEntity>(tenantId, ContactEntity.RowKeyFor(contactId), contact =>
+        {
+            var state = optedIn ? OptInStates.OptedIn : OptInStates.OptedOut;
+            if (contact.OptInState == state)
+                return false;
+            contact.OptInState = state;
+            if (optedIn)
+                (contact.OptInSource, contact.OptInAt) = (source, at);
+            else
+                (contact.OptOutSource, contact.OptOutAt) = (source, at);
+            contact.UpdatedAt = clock.GetUtcNow();
+            return true;
+        }, cancellationToken);
+
     private async Task<ContactEntity> MergeAsync(
         ContactEntity contact, string? name, IReadOnlyDictionary<string, string>? attributes, CancellationToken cancellationToken)
     {

@@ -17,8 +17,9 @@ public static class TableNames
     public const string Messages = "messages";
     public const string MessagesByMetaId = "messagesbymetaid";
     public const string DueSchedules = "dueschedules";
+    public const string Lists = "lists";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules];
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists];
 }
 
 public static class BlobContainerNames

@@ -25,6 +25,9 @@ public sealed class TenantEntity : ITableEntity
 
     // From the last connection check; pacing uses the throughput.
     public int MessagesPerSecond { get; set; } = 80;
+
+    /// <summary>The tenant's own stop keywords as a JSON array; null means <see cref="Contacts.StopKeywords.Defaults"/>.</summary>
+    public string? StopKeywordsJson { get; set; }
     public DateTimeOffset? ConnectionCheckedAt { get; set; }
 
     [IgnoreDataMember]

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+
+namespace OneClick.Core.Contacts;
+
+/// <summary>
+/// Words that, sent on their own, opt a contact out. A tenant may replace the defaults; matching ignores case,
+/// accents, surrounding spaces and punctuation, but never matches inside a longer sentence ("don't stop").
+/// </summary>
+public static class StopKeywords
+{
+    public static readonly IReadOnlyList<string> Defaults =
+    [
+        "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "opt out", "optout",
+        "alto", "baja", "parar", "cancelar",            // es, pt
+        "arret", "arreter", "desabonner",               // fr (accents folded)
+        "stopp", "abmelden",                            // de
+        "basta", "annulla",                             // it
+        "sair", "descadastrar",                         // pt
+    ];
+
+    public static bool Matches(string? text, IEnumerable<string>? tenantKeywords = null)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 64)
+            return false;
+        var normalized = Normalize(text);
+        return (tenantKeywords ?? Defaults).Any(k => Normalize(k) == normalized);
+    }
+
+    public static string Normalize(string text)
+    {
+        var folded = text.Trim().Normalize(NormalizationForm.FormD);
+        var builder = new StringBuilder(folded.Length);
+        foreach (var c in folded)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+                continue;
+            if (char.IsLetterOrDigit(c) || c == ' ')
+                builder.Append(char.ToLowerInvariant(c));
+        }
+        return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
