@@ -29,6 +29,8 @@ public sealed class MessageEntity : ITableEntity
     public int? ErrorCode { get; set; }
     public string? ErrorTitle { get; set; }
     public string? ErrorDetails { get; set; }
+    /// <summary>Why the message was <see cref="MessageStatus.Skipped"/>: a short code such as "opted_out".</summary>
+    public string? SkipReason { get; set; }
 
     public DateTimeOffset? ScheduledFor { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -2,7 +2,7 @@ namespace OneClick.Core.Messages;
 
 /// <summary>
 /// A message's life: scheduled → queued → sending → accepted (Meta took it) → sent → delivered → read,
-/// or failed. "unknown" marks a send whose outcome OneClick could not observe; it is never re-sent and the
+/// or failed, or skipped on purpose before any send. "unknown" marks a send whose outcome OneClick could not observe; it is never re-sent and the
 /// status webhook settles it. Webhooks arrive duplicated and out of order, so a status only moves forward.
 /// </summary>
 public static class MessageStatus
@@ -18,6 +18,8 @@ public static class MessageStatus
     public const string Played = "played";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+    /// <summary>Not sent on purpose (opted out, outside the 24-hour window, …); the reason is on the message.</summary>
+    public const string Skipped = "skipped";
 
     private static int Rank(string status) => status switch
     {
@@ -36,9 +38,9 @@ public static class MessageStatus
     /// <summary>Whether a message now in <paramref name="current"/> may move to <paramref name="next"/>.</summary>
     public static bool CanMove(string current, string next)
     {
-        if (current == next || current == Cancelled)
+        if (current == next || current is Cancelled or Skipped)
             return false;
-        if (next == Cancelled)
+        if (next is Cancelled or Skipped)
             return current is Scheduled or Queued;
         if (next == Failed)
             return Rank(current) < Rank(Delivered);

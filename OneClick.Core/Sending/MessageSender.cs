@@ -8,7 +8,7 @@ using OneClick.Core.Tenants;
 
 namespace OneClick.Core.Sending;
 
-public enum SendOutcome { Accepted, AlreadyHandled, RetryLater, Failed, Unknown }
+public enum SendOutcome { Accepted, AlreadyHandled, RetryLater, Failed, Unknown, Skipped }
 
 /// <summary>
 /// The send function's work for one queued message. Delivery from the queue is at-least-once, so before
@@ -25,6 +25,7 @@ public sealed partial class MessageSender(
     MetaGraphClient meta,
     QueuePublisher queue,
     DueScheduleStore schedules,
+    IEnumerable<ISendGuard> guards,
     TimeProvider clock,
     ILogger<MessageSender> logger)
 {
@@ -58,6 +59,20 @@ public sealed partial class MessageSender(
             return SendOutcome.AlreadyHandled;
 
         var tenant = await tenants.GetAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
+        foreach (var guard in guards)
+        {
+            // Checked at send time, not only when the message was accepted: consent and windows change meanwhile.
+            if (await guard.SkipReasonAsync(message, cancellationToken).ConfigureAwait(false) is not { } skip)
+                continue;
+            await messages.UpdateAsync(message.TenantId, message.Id, m =>
+            {
+                var moved = m.MoveTo(MessageStatus.Skipped, clock.GetUtcNow(), skip.Detail);
+                if (moved)
+                    m.SkipReason = skip.Reason;
+                return moved;
+            }, cancellationToken).ConfigureAwait(false);
+            return SendOutcome.Skipped;
+        }
         var credentials = await secrets.GetAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
         if (tenant?.PhoneNumberId is null || credentials is null)
         {

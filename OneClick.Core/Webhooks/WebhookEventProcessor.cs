@@ -10,7 +10,8 @@ namespace OneClick.Core.Webhooks;
 /// Applies one webhook body to OneClick's state. Meta delivers duplicates and out of order, so every
 /// change here is idempotent and monotonic: a status only moves forward (see <see cref="MessageStatus.CanMove"/>).
 /// </summary>
-public sealed partial class WebhookEventProcessor(MessageStore messages, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
+public sealed partial class WebhookEventProcessor(
+    MessageStore messages, IEnumerable<IWebhookChangeHandler> handlers, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
 {
     // Telemetry under the names the function app exports (OneClick.Functions/Observability/OneClickTelemetry.cs).
     private static readonly ActivitySource Telemetry = new("OneClick");
@@ -32,17 +33,30 @@ public sealed partial class WebhookEventProcessor(MessageStore messages, TimePro
             return;
         }
 
+        var receivedAt = clock.GetUtcNow();
         foreach (var entry in payload?.Entry ?? [])
         foreach (var change in entry.Changes ?? [])
         {
-            if (change.Field != "messages" || change.Value.ValueKind != JsonValueKind.Object)
+            if (change.Field is null || change.Value.ValueKind != JsonValueKind.Object)
             {
                 LogIgnoredField(logger, tenantId, change.Field ?? "(none)");
                 continue;
             }
-            var value = change.Value.Deserialize<MessagesValue>(WebhookJson.Options);
-            foreach (var status in value?.Statuses ?? [])
-                await ApplyStatusAsync(tenantId, status, cancellationToken).ConfigureAwait(false);
+            if (change.Field == "messages")
+            {
+                var value = change.Value.Deserialize<MessagesValue>(WebhookJson.Options);
+                foreach (var status in value?.Statuses ?? [])
+                    await ApplyStatusAsync(tenantId, status, cancellationToken).ConfigureAwait(false);
+            }
+
+            var handled = change.Field == "messages";
+            foreach (var handler in handlers.Where(h => h.Wants(change.Field)))
+            {
+                await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt), cancellationToken).ConfigureAwait(false);
+                handled = true;
+            }
+            if (!handled)
+                LogIgnoredField(logger, tenantId, change.Field);
         }
     }
 

@@ -13,14 +13,14 @@ public sealed record MessageError(int? Code, string? Title, string? Details);
 public sealed record MessageView(
     string Id, string ContactId, string To, string Type, string Status, DateTimeOffset? ScheduledFor,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? MetaMessageId, MessageError? Error, int Attempts,
-    IReadOnlyList<StatusChange> History, JsonNode? Payload, JsonNode? Metadata, string CorrelationId)
+    IReadOnlyList<StatusChange> History, JsonNode? Payload, JsonNode? Metadata, string CorrelationId, string? SkipReason)
 {
     public static MessageView From(MessageEntity m)
     {
         ArgumentNullException.ThrowIfNull(m);
         return new(m.Id, m.ContactId, m.To, m.Type, m.Status, m.ScheduledFor, m.CreatedAt, m.UpdatedAt, m.MetaMessageId,
             m.ErrorCode is null && m.ErrorTitle is null ? null : new MessageError(m.ErrorCode, m.ErrorTitle, m.ErrorDetails),
-            m.Attempts, m.History, JsonNode.Parse(m.PayloadJson), JsonNode.Parse(m.MetadataJson), m.CorrelationId);
+            m.Attempts, m.History, JsonNode.Parse(m.PayloadJson), JsonNode.Parse(m.MetadataJson), m.CorrelationId, m.SkipReason);
     }
 }
 
