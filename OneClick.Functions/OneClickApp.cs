@@ -15,6 +15,7 @@ using OneClick.Core.Webhooks;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Contacts;
 using OneClick.Functions.Demo;
+using OneClick.Functions.Groups;
 using OneClick.Functions.Health;
 using OneClick.Functions.Hosting;
 using OneClick.Functions.Messages;
@@ -74,6 +75,7 @@ public static class OneClickApp
         app.MapTenantEndpoints();
         app.MapContactEndpoints();
         app.MapMessageEndpoints();
+        app.MapGroupEndpoints();
         app.MapMetaWebhookEndpoints();
         app.MapInvocationEndpoints();
         return app;
@@ -115,6 +117,7 @@ public static class OneClickApp
         services.AddSingleton<MessageSender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookEventProcessor>();
+        services.AddGroups();
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

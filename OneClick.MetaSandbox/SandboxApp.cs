@@ -79,6 +79,7 @@ public static class SandboxApp
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<StatusWebhooks>();
         services.AddSingleton<InboundMessages>();
+        Groups.GroupsServices.AddGroups(services);
     }
 
     private static void MapSandboxEndpoints(WebApplication app)
@@ -91,12 +92,14 @@ public static class SandboxApp
         control.MapMessageLogEndpoints();
         control.MapWebhookDeliveryEndpoints();
         control.MapResetEndpoint();
+        Groups.GroupsEndpoints.MapGroupsControl(control);
 
         // Graph API look-alike: /{version}/..., version like v25.0.
         // Later features (templates CRUD under /{waba-id}/message_templates, media, Groups API) map here in their own folders.
         var graph = app.MapGroup(GraphRoutes.VersionPrefix);
         graph.MapPhoneNumberNode();
         graph.MapSendMessage();
+        Groups.GroupsEndpoints.MapGroupsGraph(graph);
         graph.MapUnknownGraphPaths();
 
         app.MapGet("/", () => Results.Json(new SandboxInfo(

@@ -12,7 +12,8 @@ namespace OneClick.Core.Messages;
 
 /// <summary>Accepts a message from the API: validates it, stores it, and queues or schedules it.</summary>
 public sealed partial class MessageService(
-    ContactStore contacts, MessageStore messages, DueScheduleStore schedules, QueuePublisher queue, TimeProvider clock)
+    ContactStore contacts, MessageStore messages, DueScheduleStore schedules, QueuePublisher queue, TimeProvider clock,
+    Groups.GroupMessaging groups)
 {
     public const int MaxTextLength = 4096;
     /// <summary>
@@ -39,6 +40,8 @@ public sealed partial class MessageService(
         var metadataJson = (request.Metadata ?? []).ToJsonString();
         if (metadataJson.Length > MaxStoredJsonLength)
             errors.Add("metadata", $"The metadata is too large: at most {MaxStoredJsonLength} characters of JSON; this is {metadataJson.Length}.");
+        if (request.GroupId is not null)
+            return await SubmitToGroupAsync(tenant, request, content, scheduleFor, metadataJson, errors, correlationId, now, cancellationToken).ConfigureAwait(false);
         string? e164 = null;
         if (request.ContactId is null)
             e164 = E164.TryNormalize(request.To, tenant.DefaultRegion, out var phoneError) ?? Fail(errors, "to", phoneError!);
@@ -95,6 +98,55 @@ public sealed partial class MessageService(
         // The due row goes first: a message is never stored without something that will send it.
         var due = await schedules.AddAsync(scheduleFor ?? now + SafetyNetDelay, tenant.Id, id, correlationId, cancellationToken).ConfigureAwait(false);
         await messages.AddAsync(message, cancellationToken).ConfigureAwait(false);
+        if (scheduleFor is null)
+        {
+            await queue.SendAsync(QueueNames.OutboundMessages,
+                new SendMessageCommand(SendMessageCommand.CurrentVersion, tenant.Id, id, correlationId),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await schedules.RemoveAsync(due, cancellationToken).ConfigureAwait(false);
+        }
+        return Validated.Ok(message);
+    }
+
+    /// <summary>A message to a WhatsApp group: the same content rules, a group recipient, and the group's conversation.</summary>
+    private async Task<Validated<MessageEntity>> SubmitToGroupAsync(
+        TenantEntity tenant, SendMessageRequest request, JsonObject? content, DateTimeOffset? scheduleFor, string metadataJson,
+        ValidationErrors errors, string correlationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var group = await groups.ResolveAsync(tenant.Id, request, errors, cancellationToken).ConfigureAwait(false);
+        if (errors.Any || group is null)
+            return Validated.Invalid<MessageEntity>(errors);
+        var id = MessageStore.NewId();
+        var payload = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "group",
+            ["to"] = group.MetaGroupId,
+            ["type"] = request.Type,
+            [request.Type!] = content,
+            ["biz_opaque_callback_data"] = CallbackReference.For(id),
+        };
+        var message = new MessageEntity
+        {
+            PartitionKey = tenant.Id,
+            RowKey = id,
+            To = group.GroupId,
+            RecipientType = "group",
+            Type = request.Type!,
+            PayloadJson = payload.ToJsonString(),
+            MetadataJson = metadataJson,
+            Status = "",
+            ScheduledFor = scheduleFor,
+            CreatedAt = now,
+            UpdatedAt = now,
+            CorrelationId = correlationId,
+        };
+        message.MoveTo(scheduleFor is null ? MessageStatus.Queued : MessageStatus.Scheduled, now);
+
+        // Same order as for a person: the due row first, so the message is never stored without something that sends it.
+        var due = await schedules.AddAsync(scheduleFor ?? now + SafetyNetDelay, tenant.Id, id, correlationId, cancellationToken).ConfigureAwait(false);
+        await messages.AddAsync(message, cancellationToken).ConfigureAwait(false);
+        await groups.RecordOutboundAsync(message, group, cancellationToken).ConfigureAwait(false);
         if (scheduleFor is null)
         {
             await queue.SendAsync(QueueNames.OutboundMessages,

@@ -10,6 +10,8 @@ public sealed record SendMessageRequest
     public string? To { get; init; }
     /// <summary>Or an existing contact's id.</summary>
     public string? ContactId { get; init; }
+    /// <summary>Or a WhatsApp group of the tenant (recipient_type "group"); see OneClick.Core/Groups.</summary>
+    public string? GroupId { get; init; }
     /// <summary>"text" or "template".</summary>
     public string? Type { get; init; }
     public TextContent? Text { get; init; }

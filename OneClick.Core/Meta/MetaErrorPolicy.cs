@@ -13,10 +13,10 @@ public enum MetaErrorKind
 /// <summary>What to do with each Meta error code (meta-facts §2.3 and §2.4).</summary>
 public static class MetaErrorPolicy
 {
-    private static readonly HashSet<int> RetryableCodes = [1, 2, 4, 80007, 80008, 130429, 131000, 131016, 131056, 131057];
+    private static readonly HashSet<int> RetryableCodes = [1, 2, 4, 80007, 80008, 130429, 131000, 131016, 131056, 131057, 131208];
 
     /// <summary>Codes that mean "slow down" rather than "something broke".</summary>
-    private static readonly HashSet<int> ThrottlingCodes = [4, 80007, 80008, 130429, 131056];
+    private static readonly HashSet<int> ThrottlingCodes = [4, 80007, 80008, 130429, 131056, 131208];
 
     public static MetaErrorKind Classify(int code) =>
         RetryableCodes.Contains(code) ? MetaErrorKind.Retryable

@@ -18,8 +18,10 @@ public static class TableNames
     public const string MessagesByMetaId = "messagesbymetaid";
     public const string DueSchedules = "dueschedules";
     public const string Lists = "lists";
+    public const string Groups = "groups";
+    public const string GroupMessages = "groupmessages";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists];
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, Groups, GroupMessages];
 }
 
 public static class BlobContainerNames

@@ -20,12 +20,14 @@ internal static class ResetEndpoint
             ThroughputLimiter limiter,
             WebhookDeliveryStats webhooks,
             PhoneNumberRegistry registry,
-            TemplateStore templates) =>
+            TemplateStore templates,
+            Groups.GroupRegistry groups) =>
         {
             log.Clear();
             behaviours.Clear();
             limiter.Clear();
             webhooks.Clear();
+            groups.Clear();
             if (phoneNumbers == true)
             {
                 registry.Clear();

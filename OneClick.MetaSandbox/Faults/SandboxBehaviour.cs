@@ -36,6 +36,9 @@ internal sealed class SandboxBehaviour
     /// <summary>Recipient → code: the send is accepted, then a failed status webhook with that code replaces delivered/read.</summary>
     public Dictionary<string, int>? AsyncFailures { get; set; } = [];
 
+    /// <summary>Groups API timing and injected group error codes (see Groups/GroupBehaviour.cs).</summary>
+    public Groups.GroupBehaviour? Groups { get; set; } = new();
+
     /// <summary>Returns a description of the first invalid value, or null.</summary>
     public string? Validate()
     {
@@ -62,6 +65,11 @@ internal sealed class SandboxBehaviour
         if (WebhookDelaysMs is { } delays && new[] { delays.Sent, delays.Delivered, delays.Read }.Any(delay => delay is < 0 or > MaxDelayMs))
         {
             return $"webhookDelaysMs entries must be between 0 and {MaxDelayMs}, or null to skip that status.";
+        }
+
+        if (Groups?.Validate() is { } groupsError)
+        {
+            return groupsError;
         }
 
         var codes = (RecipientErrors ?? []).Concat(AsyncFailures ?? []);

@@ -18,6 +18,7 @@ internal sealed partial class MessageSender(
     SendRequestValidator validator,
     MessageLog log,
     StatusWebhooks statusWebhooks,
+    Groups.GroupMessaging groupMessaging,
     TimeProvider time,
     ILogger<MessageSender> logger)
 {
@@ -92,7 +93,9 @@ internal sealed partial class MessageSender(
 
         log.RecordAccepted(message);
         log.RecordAttempt(new SendAttempt(number.PhoneNumberId, send.To, send.Type, receivedAt, StatusCodes.Status200OK, null, message.Id));
-        statusWebhooks.Schedule(number, message, send.TemplateCategory, behaviour, asyncFailureCode);
+        groupMessaging.Accepted(send, body);
+        statusWebhooks.Schedule(number, message, send.TemplateCategory, behaviour, asyncFailureCode,
+            send.IsGroup ? groupMessaging.Participants(send.RecipientId) : null);
 
         return Results.Json(new SendMessageResponse(
             "whatsapp",
@@ -134,6 +137,11 @@ internal sealed partial class MessageSender(
         if (behaviour.Settings.MaxMessagesPerSecond is int max && !limiter.TryAcquire(number.PhoneNumberId, max))
         {
             return GraphErrors.WhatsApp(130429);
+        }
+
+        if (groupMessaging.SendCondition(number.PhoneNumberId, send, behaviour) is { } groupFailure)
+        {
+            return groupFailure;
         }
 
         return behaviour.RecipientError(send.RecipientId) is int code ? GraphErrors.WhatsApp(code) : null;

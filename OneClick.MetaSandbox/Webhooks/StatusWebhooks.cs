@@ -17,8 +17,10 @@ internal sealed class StatusWebhooks(WebhookDispatcher dispatcher)
 {
     private const string ErrorCodesHref = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/";
 
+    /// <param name="groupParticipants">For group sends: delivered and read come per participant, aggregated in one webhook.</param>
     public void Schedule(
-        PhoneNumberRegistration number, AcceptedMessage message, string? templateCategory, ActiveBehaviour behaviour, int? asyncFailureCode)
+        PhoneNumberRegistration number, AcceptedMessage message, string? templateCategory, ActiveBehaviour behaviour, int? asyncFailureCode,
+        IReadOnlyList<string>? groupParticipants = null)
     {
         var copies = behaviour.Settings.DuplicateWebhooks ? 2 : 1;
         var steps = Plan(message.Type, behaviour.Delays, behaviour.Settings.OutOfOrder, asyncFailureCode)
@@ -28,7 +30,9 @@ internal sealed class StatusWebhooks(WebhookDispatcher dispatcher)
                 WebhookEnvelope.ForMessages(number.WabaId, new MessagesValue
                 {
                     Metadata = new WebhookMetadata(number.DisplayPhoneNumber, number.PhoneNumberId),
-                    Statuses = [StatusUpdateFor(message, planned, templateCategory)],
+                    Statuses = groupParticipants is { Count: > 0 } && planned.Status is "delivered" or "read"
+                        ? Groups.GroupStatuses.PerParticipant(StatusUpdateFor(message, planned, templateCategory), groupParticipants, behaviour)
+                        : [StatusUpdateFor(message, planned, templateCategory)],
                 }).ToUtf8Bytes(),
                 TimeSpan.FromMilliseconds(planned.DelayMs),
                 copies))

@@ -72,6 +72,14 @@ internal sealed record StatusUpdate
     [JsonPropertyName("recipient_type")]
     public string? RecipientType { get; init; }
 
+    /// <summary>Group delivered/read: the participant (Meta's guide spelling).</summary>
+    [JsonPropertyName("recipient_participant_id")]
+    public string? RecipientParticipantId { get; init; }
+
+    /// <summary>Group delivered/read: the participant (the spelling some Meta examples use).</summary>
+    [JsonPropertyName("participant_recipient_id")]
+    public string? ParticipantRecipientId { get; init; }
+
     [JsonPropertyName("biz_opaque_callback_data")]
     public string? BizOpaqueCallbackData { get; init; }
 

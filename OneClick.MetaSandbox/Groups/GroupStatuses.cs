@@ -1,0 +1,21 @@
+using OneClick.MetaSandbox.Faults;
+using OneClick.MetaSandbox.Webhooks;
+
+namespace OneClick.MetaSandbox.Groups;
+
+/// <summary>
+/// Aggregated group statuses (meta-facts §7.8): one webhook for one message and one status type holds a status per
+/// participant. Meta's documents spell the participant field two ways; "alternate" uses recipient_participant_id for
+/// delivered and participant_recipient_id for read, so clients meet both.
+/// </summary>
+internal static class GroupStatuses
+{
+    public static IReadOnlyList<StatusUpdate> PerParticipant(StatusUpdate groupStatus, IReadOnlyList<string> participants, ActiveBehaviour behaviour)
+    {
+        var field = GroupsGraphApi.Behaviour(behaviour).ParticipantIdField;
+        var legacy = field == "participant_recipient_id" || (field == "alternate" && groupStatus.Status == "read");
+        return [.. participants.Select(participant => legacy
+            ? groupStatus with { ParticipantRecipientId = participant }
+            : groupStatus with { RecipientParticipantId = participant })];
+    }
+}
