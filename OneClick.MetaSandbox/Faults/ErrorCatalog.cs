@@ -79,6 +79,18 @@ internal static class ErrorCatalog
         new(131041, "Group unknown", 400, false, "The group does not exist or the business is not a member."),
         new(131207, "Group suspended", 403, false, "The group is suspended for a policy violation."),
         new(131208, "Group rate limit hit", 429, false, "Too many group operations from this number in a short time."),
+        new(131059, "Invalid pagination cursor", 400, false, "The pagination cursor is invalid or expired; start paging again."),
+        new(131201, "Request partially succeeded", 206, false, "Some participant operations failed."),
+        new(131202, "Duplicate participant", 400, false, "The same participant appears more than once in the request."),
+        new(131203, "Recipient has not accepted our new Terms of Service", 400, false, "The user has not accepted the new Terms of Service and Privacy Policy."),
+        new(131204, "Participant over limit", 400, false, "The group already has the maximum number of participants."),
+        new(131209, "Profile picture not square", 400, false, "The group picture must be square."),
+        new(131210, "Profile picture too small", 400, false, "The group picture must be at least 192x192 pixels."),
+        new(131211, "Group creation limit reached", 400, false, "This number has reached the maximum number of groups."),
+        new(131212, "Participant not in group", 400, false, "The participant is not a member of the group."),
+        new(131213, "Join request does not exist", 400, false, "The join request does not exist."),
+        new(131214, "Group creation temporarily disabled", 400, false, "Group creation is temporarily disabled: excessive marketing messages in customer service windows over the last 7 days."),
+        new(131215, "Number not eligible for groups", 400, false, "The business phone number is not eligible for the Groups API."),
     }.ToFrozenDictionary(info => info.Code);
 
     /// <summary>Known code, or a generic entry so injected codes the catalog does not know still produce Meta's shape.</summary>
