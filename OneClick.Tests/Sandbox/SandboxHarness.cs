@@ -47,6 +47,18 @@ internal sealed class SandboxHarness : IAsyncDisposable
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
 
+    /// <summary>A live group of the number with one participant besides the business (group sends need one); returns its id.</summary>
+    public string AddGroup(string phoneNumberId)
+    {
+        var group = Service<OneClick.MetaSandbox.Groups.GroupRegistry>().Add(phoneNumberId, DateTimeOffset.UtcNow);
+        lock (group.Gate)
+        {
+            group.Participants.Add("15550002222");
+        }
+
+        return group.Id;
+    }
+
     /// <summary>Registers a number (webhooks to the receiver) and sets fast webhook delays.</summary>
     public async Task RegisterAsync(string phoneNumberId, bool webhooks = true, bool tokenExpired = false, string status = "CONNECTED")
     {

@@ -52,15 +52,16 @@ public sealed class SandboxSendTests : IAsyncLifetime
     [Fact]
     public async Task Group_send_echoes_group_id_as_input_and_wa_id()
     {
+        var groupId = _sandbox.AddGroup(PhoneId);
         var answer = await _sandbox.SendAsync(PhoneId, $$$"""
-            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{GroupId}}}","type":"text","text":{"body":"hi all"}}
+            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{groupId}}}","type":"text","text":{"body":"hi all"}}
             """);
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         var contact = answer.Body.GetProperty("contacts")[0];
-        Assert.Equal(GroupId, contact.GetProperty("input").GetString());
-        Assert.Equal(GroupId, contact.GetProperty("wa_id").GetString());
-        Assert.Equal(GroupId, answer.Body.GetProperty("messages")[0].GetProperty("group_id").GetString());
+        Assert.Equal(groupId, contact.GetProperty("input").GetString());
+        Assert.Equal(groupId, contact.GetProperty("wa_id").GetString());
+        Assert.Equal(groupId, answer.Body.GetProperty("messages")[0].GetProperty("group_id").GetString());
     }
 
     [Fact]
@@ -219,9 +220,13 @@ public sealed class SandboxSendTests : IAsyncLifetime
     [Fact]
     public async Task Pin_in_a_group_needs_expiration_days_between_1_and_30()
     {
+        var groupId = _sandbox.AddGroup(PhoneId);
+        var pinned = (await _sandbox.SendAsync(PhoneId, $$$"""
+            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{groupId}}}","type":"text","text":{"body":"pin me"}}
+            """)).MessageId;
         string Pin(string extra) => $$$"""
-            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{GroupId}}}","type":"pin",
-             "pin":{"type":"pin","message_id":"wamid.abc"{{{extra}}}}}
+            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{groupId}}}","type":"pin",
+             "pin":{"type":"pin","message_id":"{{{pinned}}}"{{{extra}}}}}
             """;
 
         var missing = await _sandbox.SendAsync(PhoneId, Pin(""));

@@ -92,13 +92,14 @@ public sealed class SandboxWebhookTests : IAsyncLifetime
     [Fact]
     public async Task Group_statuses_carry_the_group_as_recipient()
     {
+        var groupId = _sandbox.AddGroup(PhoneId);
         var answer = await _sandbox.SendAsync(PhoneId, $$$"""
-            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{GroupId}}}","type":"text","text":{"body":"hi all"}}
+            {"messaging_product":"whatsapp","recipient_type":"group","to":"{{{groupId}}}","type":"text","text":{"body":"hi all"}}
             """);
 
         var sent = (await Receiver.WaitForStatusesAsync(answer.MessageId, 1))[0].Status!.Value;
 
-        Assert.Equal(GroupId, sent.GetProperty("recipient_id").GetString());
+        Assert.Equal(groupId, sent.GetProperty("recipient_id").GetString());
         Assert.Equal("group", sent.GetProperty("recipient_type").GetString());
         Assert.Equal("group_service", sent.GetProperty("pricing").GetProperty("category").GetString());
     }
