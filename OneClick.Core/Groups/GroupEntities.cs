@@ -69,14 +69,14 @@ public sealed class GroupEntity : ITableEntity
     public Dictionary<string, Membership> Participants
     {
         get => JsonSerializer.Deserialize<Dictionary<string, Membership>>(ParticipantsJson, Json) ?? [];
-        set => ParticipantsJson = JsonSerializer.Serialize(value, Json);
+        set => ParticipantsJson = JsonSerializer.Serialize(KeepRecent(value, m => m.Member, m => m.At), Json);
     }
 
     [IgnoreDataMember]
     public Dictionary<string, GroupJoinRequest> JoinRequests
     {
         get => JsonSerializer.Deserialize<Dictionary<string, GroupJoinRequest>>(JoinRequestsJson, Json) ?? [];
-        set => JoinRequestsJson = JsonSerializer.Serialize(value, Json);
+        set => JoinRequestsJson = JsonSerializer.Serialize(KeepRecent(value, r => r.State == "pending", r => r.At), Json);
     }
 
     [IgnoreDataMember]
@@ -88,6 +88,17 @@ public sealed class GroupEntity : ITableEntity
 
     [IgnoreDataMember]
     public IReadOnlyList<string> Members => [.. Participants.Where(p => p.Value.Member).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Settled entries kept (former members, answered join requests), so one table property never overflows.</summary>
+    public const int SettledEntriesKept = 50;
+
+    /// <summary>Keeps every live entry and the most recent settled ones; older settled entries can no longer be reordered by late webhooks anyway.</summary>
+    private static Dictionary<string, T> KeepRecent<T>(Dictionary<string, T> entries, Func<T, bool> live, Func<T, long> at) =>
+        entries.Count <= SettledEntriesKept
+            ? entries
+            : entries.Where(e => live(e.Value))
+                .Concat(entries.Where(e => !live(e.Value)).OrderByDescending(e => at(e.Value)).Take(SettledEntriesKept))
+                .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

@@ -35,6 +35,7 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
         {
             // Before the group_create webhook (or for a group OneClick did not create): keep it for when the group is known.
             await store.ParkAsync(tenantId, "meta:" + metaGroupId, field, item.GetRawText(), receivedAt, cancellationToken).ConfigureAwait(false);
+            await ReplayIfKnownAsync(tenantId, metaGroupId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -49,7 +50,12 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
         {
             // The create call's answer has not been stored yet (the webhook won the race): replayed after it is.
             if (requestId is not null)
+            {
                 await store.ParkAsync(tenantId, "request:" + requestId, "group_lifecycle_update", item.GetRawText(), receivedAt, cancellationToken).ConfigureAwait(false);
+                // The index may have been written (and its replay run) between the lookup and the park: look again.
+                if (await store.FindByRequestIdAsync(tenantId, requestId, cancellationToken).ConfigureAwait(false) is not null)
+                    await ReplayAsync(tenantId, "request:" + requestId, cancellationToken).ConfigureAwait(false);
+            }
             return;
         }
 
@@ -91,6 +97,13 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
         }
     }
 
+    /// <summary>The group became known between the lookup and the park (its replay may have run already): replay now.</summary>
+    private async Task ReplayIfKnownAsync(string tenantId, string metaGroupId, CancellationToken cancellationToken)
+    {
+        if (await store.FindByMetaIdAsync(tenantId, metaGroupId, cancellationToken).ConfigureAwait(false) is not null)
+            await ReplayAsync(tenantId, "meta:" + metaGroupId, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Applies the events parked under <paramref name="key"/> now that the group is known, then forgets them.</summary>
     public async Task ReplayAsync(string tenantId, string key, CancellationToken cancellationToken)
     {
@@ -125,6 +138,7 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
                 ["profile_name"] = profileName,
             };
             await store.ParkAsync(tenantId, "meta:" + metaGroupId, "messages", wrapped.ToJsonString(), receivedAt, cancellationToken).ConfigureAwait(false);
+            await ReplayIfKnownAsync(tenantId, metaGroupId, cancellationToken).ConfigureAwait(false);
             return;
         }
 

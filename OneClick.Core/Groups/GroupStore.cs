@@ -90,7 +90,14 @@ public sealed class GroupStore(StorageAccount storage)
     public async Task RemoveParkedAsync(ParkedGroupEventEntity row, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
-        await Groups.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Groups.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (TableErrors.IsNotFound(e))
+        {
+            // Replayed and removed by a concurrent replay.
+        }
     }
 
     // ---- conversation -----------------------------------------------------------------------------------------

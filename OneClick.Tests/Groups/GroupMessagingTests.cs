@@ -102,6 +102,25 @@ public sealed class GroupMessagingTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task The_group_rate_limit_131208_is_retried_later_and_the_message_then_goes_out()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var group = await env.JoinAllAsync(tenant, await tenant.CreateActiveGroupAsync(), "+14155550851");
+        await env.SetGroupBehaviourAsync(tenant, new { errors = new Dictionary<string, int> { ["send"] = 131208 } });
+
+        var id = await tenant.SendMessageAsync(new { groupId = group.Id(), type = "text", text = new { body = "eventually" } });
+        var waiting = await GroupKit.EventuallyAsync(
+            async () => (await tenant.Get($"api/messages/{id}")).Json,
+            m => m["history"]!.AsArray().Any(h => h!["detail"]?.GetValue<string>()?.Contains("131208", StringComparison.Ordinal) == true), "a 131208 retry");
+        Assert.Null(waiting["error"]);
+        await env.SetGroupBehaviourAsync(tenant, new { });
+
+        var read = await tenant.WaitForStatusAsync(id, "read");
+        Assert.True(read["attempts"]!.GetValue<int>() >= 2);
+        Assert.Single(await env.SandboxMessagesAsync(tenant));
+    }
+
+    [Fact]
     public async Task Inbound_group_messages_and_unsupported_ones_are_stored_once_in_the_groups_conversation_page_by_page()
     {
         var tenant = await env.CreateTenantAsync();
