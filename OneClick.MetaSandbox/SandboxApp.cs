@@ -3,6 +3,7 @@ using OneClick.MetaSandbox.Control;
 using OneClick.MetaSandbox.Faults;
 using OneClick.MetaSandbox.Graph;
 using OneClick.MetaSandbox.Inbound;
+using OneClick.MetaSandbox.Media;
 using OneClick.MetaSandbox.Messages;
 using OneClick.MetaSandbox.PhoneNumbers;
 using OneClick.MetaSandbox.Registry;
@@ -63,6 +64,8 @@ public static class SandboxApp
         services.AddSingleton<BehaviourStore>();
         services.AddSingleton<ThroughputLimiter>();
         services.AddSingleton<MessageLog>();
+        services.AddSingleton<MediaStore>();
+        services.AddSingleton<TemplateWebhooks>();
 
         // Graph API.
         services.AddSingleton<GraphAuthenticator>();
@@ -91,12 +94,16 @@ public static class SandboxApp
         control.MapMessageLogEndpoints();
         control.MapWebhookDeliveryEndpoints();
         control.MapResetEndpoint();
+        control.MapTemplateControl();
+        control.MapMediaDownload();
 
         // Graph API look-alike: /{version}/..., version like v25.0.
         // Later features (templates CRUD under /{waba-id}/message_templates, media, Groups API) map here in their own folders.
         var graph = app.MapGroup(GraphRoutes.VersionPrefix);
         graph.MapPhoneNumberNode();
         graph.MapSendMessage();
+        graph.MapTemplateManagement();
+        graph.MapMedia();
         graph.MapUnknownGraphPaths();
 
         app.MapGet("/", () => Results.Json(new SandboxInfo(

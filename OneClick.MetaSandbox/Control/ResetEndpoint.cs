@@ -20,12 +20,16 @@ internal static class ResetEndpoint
             ThroughputLimiter limiter,
             WebhookDeliveryStats webhooks,
             PhoneNumberRegistry registry,
-            TemplateStore templates) =>
+            TemplateStore templates,
+            TemplateWebhooks templateReviews,
+            Media.MediaStore media) =>
         {
             log.Clear();
             behaviours.Clear();
             limiter.Clear();
             webhooks.Clear();
+            templateReviews.Clear();
+            media.Clear();
             if (phoneNumbers == true)
             {
                 registry.Clear();
