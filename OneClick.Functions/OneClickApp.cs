@@ -74,6 +74,8 @@ public static class OneClickApp
         app.MapTenantEndpoints();
         app.MapContactEndpoints();
         app.MapMessageEndpoints();
+        Templates.TemplateEndpoints.MapTemplateEndpoints(app);
+        Content.ContentEndpoints.MapContentEndpoints(app);
         app.MapMetaWebhookEndpoints();
         app.MapInvocationEndpoints();
         return app;
@@ -115,6 +117,7 @@ public static class OneClickApp
         services.AddSingleton<MessageSender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookEventProcessor>();
+        AddContentServices(services);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();
@@ -135,6 +138,17 @@ public static class OneClickApp
                 throw new InvalidOperationException("The demo tenant is for local development only; unset OneClick__Demo__Enabled.");
             services.AddHostedService<DemoTenantSeeder>();
         }
+    }
+
+    /// <summary>Templates, message content and media (issue 3, content).</summary>
+    private static void AddContentServices(IServiceCollection services)
+    {
+        services.AddSingleton<OneClick.Core.Templates.TemplateStore>();
+        services.AddSingleton<OneClick.Core.Templates.TemplateService>();
+        services.AddSingleton<OneClick.Core.Messages.Content.MessageContentPreparer>();
+        services.AddSingleton<IWebhookChangeHandler, OneClick.Core.Templates.TemplateWebhookHandler>();
+        services.AddHttpClient<OneClick.Core.Templates.MetaTemplateClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<OneClick.Core.Media.MetaContentClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Key Vault in Azure; a local file only in Development (production settings must not fall back to it).</summary>

@@ -18,8 +18,9 @@ public static class TableNames
     public const string MessagesByMetaId = "messagesbymetaid";
     public const string DueSchedules = "dueschedules";
     public const string Lists = "lists";
+    public const string Templates = "templates";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists];
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, Templates];
 }
 
 public static class BlobContainerNames
