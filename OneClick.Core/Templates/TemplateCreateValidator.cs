@@ -25,8 +25,8 @@ public static partial class TemplateCreateValidator
             errors.Add("language", "Required: a language code such as en_US or es.");
         if (request.Category is null || !Categories.Contains(request.Category.ToUpperInvariant()))
             errors.Add("category", "Required: MARKETING, UTILITY or AUTHENTICATION.");
-        var named = string.Equals(request.ParameterFormat, "named", StringComparison.OrdinalIgnoreCase);
-        if (request.ParameterFormat is not null && !named && !string.Equals(request.ParameterFormat, "positional", StringComparison.OrdinalIgnoreCase))
+        var named = string.Equals(request.Format, "named", StringComparison.OrdinalIgnoreCase);
+        if (request.Format is not null && !named && !string.Equals(request.Format, "positional", StringComparison.OrdinalIgnoreCase))
             errors.Add("parameterFormat", "'named' or 'positional' (the default).");
         if (request.Components is not { Count: > 0 } components)
         {

@@ -6,8 +6,15 @@ using OneClick.Core.Validation;
 
 namespace OneClick.Core.Templates;
 
-/// <summary>POST /api/templates: Meta's create body, with camelCase names for the top-level fields.</summary>
-public sealed record CreateTemplateRequest(string? Name, string? Language, string? Category, string? ParameterFormat, JsonArray? Components);
+/// <summary>POST /api/templates: Meta's create body (parameterFormat may also be written parameter_format, as at Meta).</summary>
+public sealed record CreateTemplateRequest(string? Name, string? Language, string? Category, string? ParameterFormat, JsonArray? Components)
+{
+    [System.Text.Json.Serialization.JsonPropertyName("parameter_format")]
+    public string? MetaParameterFormat { get; init; }
+
+    /// <summary>"named" or "positional" (null = positional), whichever spelling the caller used.</summary>
+    public string? Format => ParameterFormat ?? MetaParameterFormat;
+}
 
 public sealed record TemplateSyncResult(int Pages, int Fetched, int Added, int Updated, int Removed);
 
@@ -79,7 +86,7 @@ public sealed class TemplateService(TemplateStore store, TenantSecrets secrets, 
             return Validated.Invalid<TemplateEntity>(errors);
 
         var (wabaId, token) = await CredentialsAsync(tenant, cancellationToken).ConfigureAwait(false);
-        var format = string.Equals(request.ParameterFormat, "named", StringComparison.OrdinalIgnoreCase) ? TemplateDefinition.Named : TemplateDefinition.Positional;
+        var format = string.Equals(request.Format, "named", StringComparison.OrdinalIgnoreCase) ? TemplateDefinition.Named : TemplateDefinition.Positional;
         var body = new JsonObject
         {
             ["name"] = request.Name,

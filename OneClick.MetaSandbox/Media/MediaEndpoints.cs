@@ -22,6 +22,8 @@ internal sealed class MediaStore
 
     public bool Remove(string id) => _media.TryRemove(id, out _);
 
+    public int CountFor(string phoneNumberId) => _media.Values.Count(m => m.PhoneNumberId == phoneNumberId);
+
     public void Clear() => _media.Clear();
 }
 
