@@ -85,6 +85,24 @@ public sealed class TemplateManagementTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task A_review_webhook_that_beats_the_creates_own_write_is_kept_and_the_create_completes_the_row()
+    {
+        var tenant = await env.CreateTenantAsync();
+        using var review = await env.Http.PutAsJsonAsync(new Uri(env.SandboxUrl, $"_sandbox/wabas/{tenant.WabaId}/template-review"), new { delayMs = 0 });
+        review.EnsureSuccessStatusCode();
+
+        for (var i = 0; i < 5; i++)
+            (await tenant.Post("api/templates", JsonNode.Parse(ContentKit.OrderUpdate.Replace("order_update", $"race_{i}", StringComparison.Ordinal))!)).AssertStatus(HttpStatusCode.Created);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var template = await ContentKit.WaitForTemplateAsync(tenant, $"race_{i}", "en_US", t => t["status"]!.GetValue<string>() == "APPROVED", "APPROVED");
+            Assert.Equal("BODY", template["components"]![0]!["type"]!.GetValue<string>());
+            Assert.Equal("named", template["parameterFormat"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public async Task Creating_the_same_name_and_language_twice_is_409()
     {
         var tenant = await env.CreateTenantAsync();
