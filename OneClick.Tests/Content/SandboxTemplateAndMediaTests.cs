@@ -65,6 +65,29 @@ public sealed class SandboxTemplateAndMediaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_of_a_created_template_needs_its_url_button_parameter()
+    {
+        var templates = _sandbox.Service<OneClick.MetaSandbox.Templates.TemplateStore>();
+        using var document = JsonDocument.Parse(ContentKit.SpringSale);
+        var (template, error) = OneClick.MetaSandbox.Templates.TemplateRules.Parse(document.RootElement, "77");
+        Assert.Null(error);
+        templates.Save(Waba, template! with { Status = "APPROVED" });
+        string Send(string buttons) => $$$"""
+            {"messaging_product":"whatsapp","to":"+15550001111","type":"template","template":{"name":"spring_sale","language":{"code":"en_US"},
+             "components":[{"type":"header","parameters":[{"type":"image","image":{"link":"https://cdn.example/a.png"}}]},
+              {"type":"body","parameters":[{"type":"text","text":"Ana"},{"type":"text","text":"20%"}]}{{{buttons}}}]}}
+            """;
+
+        var ok = await _sandbox.SendAsync(PhoneId, Send(""",{"type":"button","sub_type":"url","index":"1","parameters":[{"type":"text","text":"X"}]}"""));
+        var missing = await _sandbox.SendAsync(PhoneId, Send(""));
+        var outOfRange = await _sandbox.SendAsync(PhoneId, Send(""",{"type":"button","sub_type":"url","index":"4","parameters":[{"type":"text","text":"X"}]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, ok.Status);
+        Assert.Equal(132000, missing.ErrorCode);
+        Assert.Equal(131009, outOfRange.ErrorCode);
+    }
+
+    [Fact]
     public async Task Create_refuses_bad_templates_duplicates_and_wrong_tokens_like_meta()
     {
         var missingExample = await CreateAsync("""{"name":"x","language":"en_US","category":"MARKETING","components":[{"type":"BODY","text":"Hi {{1}}"}]}""");
