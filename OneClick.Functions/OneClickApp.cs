@@ -147,6 +147,7 @@ public static class OneClickApp
         services.AddSingleton<OneClick.Core.Templates.TemplateService>();
         services.AddSingleton<OneClick.Core.Messages.Content.MessageContentPreparer>();
         services.AddSingleton<IWebhookChangeHandler, OneClick.Core.Templates.TemplateWebhookHandler>();
+        services.AddSingleton<ISendGuard, OneClick.Core.Templates.TemplateSendGuard>();
         services.AddHttpClient<OneClick.Core.Templates.MetaTemplateClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient<OneClick.Core.Media.MetaContentClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
     }

@@ -128,6 +128,35 @@ public sealed class TemplateSendTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task A_scheduled_template_message_whose_template_is_paused_before_its_time_is_skipped_not_sent()
+    {
+        var tenant = await TenantWithTemplatesAsync();
+        var id = await tenant.SendMessageAsync(new
+        {
+            to = "+14155550163",
+            type = "template",
+            template = new { name = "order_update", language = "en_US", components = new[] { new { type = "body", parameters = new[] { new { type = "text", parameter_name = "first_name", text = "Ana" }, new { type = "text", parameter_name = "order_number", text = "7" } } } } },
+            scheduleFor = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var paused = await env.Http.PostAsync(new Uri(env.SandboxUrl, $"_sandbox/wabas/{tenant.WabaId}/template-events"),
+            System.Net.Http.Json.JsonContent.Create(new { name = "order_update", language = "en_US", field = "status", @event = "PAUSED" }));
+        paused.EnsureSuccessStatusCode();
+        await ContentKit.WaitForTemplateAsync(tenant, "order_update", "en_US", t => t["status"]!.GetValue<string>() == "PAUSED", "PAUSED");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        using var timer = await env.Http.PostAsync(new Uri(env.AppUrl, "EnqueueDueSchedules"), System.Net.Http.Json.JsonContent.Create(new
+        {
+            Data = new { timer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = false } },
+            Metadata = new { sys = new { MethodName = "EnqueueDueSchedules", UtcNow = DateTimeOffset.UtcNow, RandGuid = Guid.NewGuid() } },
+        }));
+        timer.EnsureSuccessStatusCode();
+
+        var message = await tenant.WaitForStatusAsync(id, "skipped");
+        Assert.Equal("template_not_approved", message["skipReason"]!.GetValue<string>());
+        Assert.Empty(await env.SandboxMessagesAsync(tenant));
+    }
+
+    [Fact]
     public async Task Once_meta_rejects_or_pauses_a_template_by_webhook_sends_are_refused()
     {
         var tenant = await TenantWithTemplatesAsync();
