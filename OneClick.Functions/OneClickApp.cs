@@ -76,6 +76,8 @@ public static class OneClickApp
         app.MapContactEndpoints();
         app.MapMessageEndpoints();
         app.MapGroupEndpoints();
+        Templates.TemplateEndpoints.MapTemplateEndpoints(app);
+        Content.ContentEndpoints.MapContentEndpoints(app);
         app.MapMetaWebhookEndpoints();
         app.MapInvocationEndpoints();
         return app;
@@ -118,6 +120,7 @@ public static class OneClickApp
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookEventProcessor>();
         services.AddGroups();
+        AddContentServices(services);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();
@@ -138,6 +141,18 @@ public static class OneClickApp
                 throw new InvalidOperationException("The demo tenant is for local development only; unset OneClick__Demo__Enabled.");
             services.AddHostedService<DemoTenantSeeder>();
         }
+    }
+
+    /// <summary>Templates, message content and media (issue 3, content).</summary>
+    private static void AddContentServices(IServiceCollection services)
+    {
+        services.AddSingleton<OneClick.Core.Templates.TemplateStore>();
+        services.AddSingleton<OneClick.Core.Templates.TemplateService>();
+        services.AddSingleton<OneClick.Core.Messages.Content.MessageContentPreparer>();
+        services.AddSingleton<IWebhookChangeHandler, OneClick.Core.Templates.TemplateWebhookHandler>();
+        services.AddSingleton<ISendGuard, OneClick.Core.Templates.TemplateSendGuard>();
+        services.AddHttpClient<OneClick.Core.Templates.MetaTemplateClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<OneClick.Core.Media.MetaContentClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Key Vault in Azure; a local file only in Development (production settings must not fall back to it).</summary>

@@ -3,6 +3,7 @@ using OneClick.MetaSandbox.Control;
 using OneClick.MetaSandbox.Faults;
 using OneClick.MetaSandbox.Graph;
 using OneClick.MetaSandbox.Inbound;
+using OneClick.MetaSandbox.Media;
 using OneClick.MetaSandbox.Messages;
 using OneClick.MetaSandbox.PhoneNumbers;
 using OneClick.MetaSandbox.Registry;
@@ -63,6 +64,8 @@ public static class SandboxApp
         services.AddSingleton<BehaviourStore>();
         services.AddSingleton<ThroughputLimiter>();
         services.AddSingleton<MessageLog>();
+        services.AddSingleton<MediaStore>();
+        services.AddSingleton<TemplateWebhooks>();
 
         // Graph API.
         services.AddSingleton<GraphAuthenticator>();
@@ -93,6 +96,8 @@ public static class SandboxApp
         control.MapWebhookDeliveryEndpoints();
         control.MapResetEndpoint();
         Groups.GroupsEndpoints.MapGroupsControl(control);
+        control.MapTemplateControl();
+        control.MapMediaDownload();
 
         // Graph API look-alike: /{version}/..., version like v25.0.
         // Later features (templates CRUD under /{waba-id}/message_templates, media, Groups API) map here in their own folders.
@@ -100,6 +105,8 @@ public static class SandboxApp
         graph.MapPhoneNumberNode();
         graph.MapSendMessage();
         Groups.GroupsEndpoints.MapGroupsGraph(graph);
+        graph.MapTemplateManagement();
+        graph.MapMedia();
         graph.MapUnknownGraphPaths();
 
         app.MapGet("/", () => Results.Json(new SandboxInfo(

@@ -17,6 +17,8 @@ public sealed class MessageEntity : ITableEntity
     public string To { get; set; } = "";
     public string RecipientType { get; set; } = "individual";
     public string Type { get; set; } = "";
+    /// <summary>For template messages, the template's category when it was accepted (MARKETING, UTILITY, AUTHENTICATION); null otherwise.</summary>
+    public string? Category { get; set; }
 
     /// <summary>The exact JSON body sent (or to be sent) to Meta.</summary>
     public string PayloadJson { get; set; } = "{}";

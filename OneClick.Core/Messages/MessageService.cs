@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OneClick.Core.Contacts;
+using OneClick.Core.Messages.Content;
 using OneClick.Core.Scheduling;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
@@ -13,9 +14,10 @@ namespace OneClick.Core.Messages;
 /// <summary>Accepts a message from the API: validates it, stores it, and queues or schedules it.</summary>
 public sealed partial class MessageService(
     ContactStore contacts, MessageStore messages, DueScheduleStore schedules, QueuePublisher queue, TimeProvider clock,
-    Groups.GroupMessaging groups)
+    Groups.GroupMessaging groups,
+    MessageContentPreparer preparer)
 {
-    public const int MaxTextLength = 4096;
+    public const int MaxTextLength = MessageContent.MaxTextLength;
     /// <summary>
     /// The payload and the metadata are each one table property, which holds at most 32K characters:
     /// larger ones are refused up front rather than failing half-way through storing the message.
@@ -34,7 +36,7 @@ public sealed partial class MessageService(
         var now = clock.GetUtcNow();
 
         var scheduleFor = ParseScheduleFor(request.ScheduleFor, now, errors);
-        var content = BuildContent(request, errors);
+        var content = MessageContent.Build(request, errors);
         if (content is not null && content.ToJsonString().Length > MaxStoredJsonLength)
             errors.Add(request.Type == "template" ? "template.components" : request.Type!, $"The {request.Type} content is too large: at most {MaxStoredJsonLength} characters of JSON.");
         var metadataJson = (request.Metadata ?? []).ToJsonString();
@@ -52,21 +54,20 @@ public sealed partial class MessageService(
         if (errors.Any)
             return Validated.Invalid<MessageEntity>(errors);
 
-        ContactEntity contact;
-        if (e164 is not null)
+        // Read the contact without writing it: personalisation and the template check may still refuse the message.
+        var contact = e164 is not null
+            ? await contacts.FindByPhoneAsync(tenant.Id, e164, cancellationToken).ConfigureAwait(false)
+            : await contacts.GetAsync(tenant.Id, request.ContactId!, cancellationToken).ConfigureAwait(false);
+        if (contact is null && e164 is null)
         {
-            contact = (await contacts.CreateOrMergeAsync(tenant.Id, e164, null, null, cancellationToken).ConfigureAwait(false)).Contact;
+            errors.Add("contactId", "No such contact.");
+            return Validated.Invalid<MessageEntity>(errors);
         }
-        else
-        {
-            var found = await contacts.GetAsync(tenant.Id, request.ContactId!, cancellationToken).ConfigureAwait(false);
-            if (found is null)
-            {
-                errors.Add("contactId", "No such contact.");
-                return Validated.Invalid<MessageEntity>(errors);
-            }
-            contact = found;
-        }
+        var prepared = await preparer.PrepareAsync(tenant, request.Type!, content!, contact ?? new ContactEntity { PartitionKey = tenant.Id, PhoneNumber = e164! }, errors, cancellationToken).ConfigureAwait(false);
+        if (prepared is null)
+            return Validated.Invalid<MessageEntity>(errors);
+        if (contact is null)
+            contact = (await contacts.CreateOrMergeAsync(tenant.Id, e164!, null, null, cancellationToken).ConfigureAwait(false)).Contact;
 
         var id = MessageStore.NewId();
         var payload = new JsonObject
@@ -75,9 +76,11 @@ public sealed partial class MessageService(
             ["recipient_type"] = "individual",
             ["to"] = contact.PhoneNumber,
             ["type"] = request.Type,
-            [request.Type!] = content,
+            [request.Type!] = prepared.Content,
             ["biz_opaque_callback_data"] = CallbackReference.For(id),
         };
+        if (request.ReplyTo is not null)
+            payload["context"] = new JsonObject { ["message_id"] = request.ReplyTo };
         var message = new MessageEntity
         {
             PartitionKey = tenant.Id,
@@ -85,6 +88,7 @@ public sealed partial class MessageService(
             ContactId = contact.Id,
             To = contact.PhoneNumber,
             Type = request.Type!,
+            Category = prepared.Category,
             PayloadJson = payload.ToJsonString(),
             MetadataJson = metadataJson,
             Status = "",
@@ -110,11 +114,15 @@ public sealed partial class MessageService(
 
     /// <summary>A message to a WhatsApp group: the same content rules, a group recipient, and the group's conversation.</summary>
     private async Task<Validated<MessageEntity>> SubmitToGroupAsync(
-        TenantEntity tenant, SendMessageRequest request, JsonObject? content, DateTimeOffset? scheduleFor, string metadataJson,
+        TenantEntity tenant, SendMessageRequest request, JsonNode? content, DateTimeOffset? scheduleFor, string metadataJson,
         ValidationErrors errors, string correlationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var group = await groups.ResolveAsync(tenant.Id, request, errors, cancellationToken).ConfigureAwait(false);
         if (errors.Any || group is null)
+            return Validated.Invalid<MessageEntity>(errors);
+        // Templates are checked as for a person; a group has no contact fields to personalise with.
+        var prepared = await preparer.PrepareAsync(tenant, request.Type!, content!, new ContactEntity { PartitionKey = tenant.Id }, errors, cancellationToken).ConfigureAwait(false);
+        if (prepared is null)
             return Validated.Invalid<MessageEntity>(errors);
         var id = MessageStore.NewId();
         var payload = new JsonObject
@@ -123,7 +131,7 @@ public sealed partial class MessageService(
             ["recipient_type"] = "group",
             ["to"] = group.MetaGroupId,
             ["type"] = request.Type,
-            [request.Type!] = content,
+            [request.Type!] = prepared.Content,
             ["biz_opaque_callback_data"] = CallbackReference.For(id),
         };
         var message = new MessageEntity
@@ -133,6 +141,7 @@ public sealed partial class MessageService(
             To = group.GroupId,
             RecipientType = "group",
             Type = request.Type!,
+            Category = prepared.Category,
             PayloadJson = payload.ToJsonString(),
             MetadataJson = metadataJson,
             Status = "",
@@ -157,35 +166,6 @@ public sealed partial class MessageService(
         return Validated.Ok(message);
     }
 
-    private static JsonObject? BuildContent(SendMessageRequest request, ValidationErrors errors)
-    {
-        switch (request.Type)
-        {
-            case "text":
-                if (request.Text?.Body is not { Length: > 0 } body || string.IsNullOrWhiteSpace(body))
-                    return Fail<JsonObject>(errors, "text.body", "A text message needs a body.");
-                if (body.Length > MaxTextLength)
-                    return Fail<JsonObject>(errors, "text.body", $"A text body has at most {MaxTextLength} characters (Meta's limit); this one has {body.Length}.");
-                return new JsonObject { ["body"] = body, ["preview_url"] = request.Text.PreviewUrl };
-            case "template":
-                var template = request.Template;
-                if (template?.Name is null || !TemplateName().IsMatch(template.Name))
-                    errors.Add("template.name", "A template name is required: lowercase letters, digits and underscores, at most 512 characters.");
-                if (template?.Language is null || !LanguageCode().IsMatch(template.Language))
-                    errors.Add("template.language", "A template language code is required, e.g. en_US.");
-                if (errors.Any)
-                    return null;
-                var content = new JsonObject { ["name"] = template!.Name, ["language"] = new JsonObject { ["code"] = template.Language } };
-                if (template.Components is { Count: > 0 })
-                    content["components"] = template.Components.DeepClone();
-                return content;
-            case null:
-                return Fail<JsonObject>(errors, "type", "A message type is required: 'text' or 'template'.");
-            default:
-                return Fail<JsonObject>(errors, "type", $"Unsupported message type '{request.Type}': use 'text' or 'template'.");
-        }
-    }
-
     /// <summary>ISO 8601 with an explicit offset; a time without one is ambiguous and refused.</summary>
     private static DateTimeOffset? ParseScheduleFor(string? text, DateTimeOffset now, ValidationErrors errors)
     {
@@ -208,12 +188,6 @@ public sealed partial class MessageService(
     }
 
     private static string? Fail(ValidationErrors errors, string field, string problem) => Fail<string>(errors, field, problem);
-
-    [GeneratedRegex("^[a-z0-9_]{1,512}$")]
-    private static partial Regex TemplateName();
-
-    [GeneratedRegex("^[a-z]{2,3}(_[A-Za-z]{2,4})?$")]
-    private static partial Regex LanguageCode();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex HasOffset();

@@ -74,7 +74,7 @@ public sealed class MetaGraphClient(HttpClient http, IOptions<MetaOptions> optio
 
     private Uri Url(string path) => new(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}");
 
-    private static async Task ThrowIfErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task ThrowIfErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
             return;

@@ -21,7 +21,9 @@ public static class TableNames
     public const string Groups = "groups";
     public const string GroupMessages = "groupmessages";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, Groups, GroupMessages];
+    public const string Templates = "templates";
+
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, Groups, GroupMessages, Templates];
 }
 
 public static class BlobContainerNames

@@ -13,14 +13,15 @@ public sealed record MessageError(int? Code, string? Title, string? Details);
 public sealed record MessageView(
     string Id, string ContactId, string To, string Type, string Status, DateTimeOffset? ScheduledFor,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? MetaMessageId, MessageError? Error, int Attempts,
-    IReadOnlyList<StatusChange> History, JsonNode? Payload, JsonNode? Metadata, string CorrelationId, string? SkipReason)
+    IReadOnlyList<StatusChange> History, JsonNode? Payload, JsonNode? Metadata, string CorrelationId, string? SkipReason,
+    string? Category = null)
 {
     public static MessageView From(MessageEntity m)
     {
         ArgumentNullException.ThrowIfNull(m);
         return new(m.Id, m.ContactId, m.To, m.Type, m.Status, m.ScheduledFor, m.CreatedAt, m.UpdatedAt, m.MetaMessageId,
             m.ErrorCode is null && m.ErrorTitle is null ? null : new MessageError(m.ErrorCode, m.ErrorTitle, m.ErrorDetails),
-            m.Attempts, m.History, JsonNode.Parse(m.PayloadJson), JsonNode.Parse(m.MetadataJson), m.CorrelationId, m.SkipReason);
+            m.Attempts, m.History, JsonNode.Parse(m.PayloadJson), JsonNode.Parse(m.MetadataJson), m.CorrelationId, m.SkipReason, m.Category);
     }
 }
 
@@ -36,6 +37,8 @@ public static class MessageEndpoints
 
     private static async Task<IResult> SendAsync(SendMessageRequest request, MessageService service, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
     {
+        if (request.Type == "read")
+            return await Content.ContentEndpoints.MarkAsReadAsync(request, tenants, http.RequestServices.GetRequiredService<Core.Secrets.TenantSecrets>(), http.RequestServices.GetRequiredService<Core.Media.MetaContentClient>(), http, cancellationToken);
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
         var result = await service.SubmitAsync(tenant, request, http.CorrelationId(), cancellationToken);
         if (result.Errors is not null)

@@ -21,13 +21,17 @@ internal static class ResetEndpoint
             WebhookDeliveryStats webhooks,
             PhoneNumberRegistry registry,
             TemplateStore templates,
-            Groups.GroupRegistry groups) =>
+            Groups.GroupRegistry groups,
+            TemplateWebhooks templateReviews,
+            Media.MediaStore media) =>
         {
             log.Clear();
             behaviours.Clear();
             limiter.Clear();
             webhooks.Clear();
             groups.Clear();
+            templateReviews.Clear();
+            media.Clear();
             if (phoneNumbers == true)
             {
                 registry.Clear();

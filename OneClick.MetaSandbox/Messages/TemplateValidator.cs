@@ -62,14 +62,15 @@ internal static partial class TemplateValidator
 
         CheckHeader(stored, components.Header, check);
         CheckBody(stored, components.Body, check);
+        CheckButtons(stored, components.Buttons, check);
         return check.Failed ? null : stored;
     }
 
-    private sealed record SentComponents(List<JsonElement> Header, List<JsonElement> Body);
+    private sealed record SentComponents(List<JsonElement> Header, List<JsonElement> Body, List<JsonElement> Buttons);
 
     private static SentComponents ReadComponents(JsonElement template, PayloadChecker check)
     {
-        var sent = new SentComponents([], []);
+        var sent = new SentComponents([], [], []);
         if (check.Array(template, "components", "template['components']", required: false) is not { } components)
         {
             return sent;
@@ -87,6 +88,8 @@ internal static partial class TemplateValidator
                 {
                     check.Missing(Path(path, "index"));
                 }
+
+                sent.Buttons.Add(component);
             }
 
             var parameters = check.Array(component, "parameters", Path(path, "parameters"), required: false);
@@ -195,6 +198,53 @@ internal static partial class TemplateValidator
         if (missing.Count > 0)
         {
             check.Fail(132000, $"body: parameter_name missing for {string.Join(", ", missing)}");
+        }
+    }
+
+    /// <summary>
+    /// Templates created through the management API know their buttons: a URL button whose URL has a variable needs a
+    /// url button component with one text parameter at its index, a copy-code button one with a coupon_code (132000).
+    /// </summary>
+    private static void CheckButtons(MessageTemplate stored, List<JsonElement> sent, PayloadChecker check)
+    {
+        if (check.Failed || stored.ComponentsJson is null)
+        {
+            return;
+        }
+
+        using var document = JsonDocument.Parse(stored.ComponentsJson);
+        var buttons = document.RootElement.EnumerateArray()
+            .Where(c => c.TryGetProperty("type", out var t) && string.Equals(t.GetString(), "BUTTONS", StringComparison.OrdinalIgnoreCase)
+                && c.TryGetProperty("buttons", out var b) && b.ValueKind == JsonValueKind.Array)
+            .SelectMany(c => c.GetProperty("buttons").EnumerateArray())
+            .Select(b => (Type: b.TryGetProperty("type", out var t) ? t.GetString()?.ToUpperInvariant() : null,
+                HasVariable: b.TryGetProperty("url", out var u) && TemplateRules.Variables(u.GetString() ?? "").Count > 0))
+            .ToList();
+        var byIndex = new Dictionary<int, JsonElement>();
+        foreach (var component in sent)
+        {
+            var raw = component.GetProperty("index");
+            var index = raw.ValueKind == JsonValueKind.Number ? raw.GetInt32()
+                : int.TryParse(raw.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
+            if (index < 0 || index >= buttons.Count)
+            {
+                check.BadValue($"Param template['components'] has a button with index {raw} but the template has {buttons.Count} button(s).");
+                return;
+            }
+
+            byIndex[index] = component;
+        }
+
+        for (var i = 0; i < buttons.Count; i++)
+        {
+            var expected = buttons[i].Type == "COPY_CODE" || buttons[i].HasVariable ? 1 : 0;
+            var received = byIndex.TryGetValue(i, out var component) && component.TryGetProperty("parameters", out var parameters)
+                && parameters.ValueKind == JsonValueKind.Array ? parameters.GetArrayLength() : 0;
+            if (expected == 1 && received != 1)
+            {
+                CheckCount($"button {i.ToString(CultureInfo.InvariantCulture)}", expected, received, check);
+                return;
+            }
         }
     }
 

@@ -1,20 +1,34 @@
 using System.Text.Json.Nodes;
 using OneClick.MetaSandbox.Graph;
+using OneClick.MetaSandbox.Media;
 using OneClick.MetaSandbox.Registry;
+using OneClick.MetaSandbox.Templates;
 
 namespace OneClick.MetaSandbox.PhoneNumbers;
 
 /// <summary>
 /// GET /{version}/{phone-number-id}?fields=... → the phone-number node (meta-facts §6.1).
-/// Only phone numbers resolve here today; media, group and template nodes will share this route when added.
+/// Media ids (GET /{media-id}) and template ids (GET /{template-id}) share this route: they are tried when no
+/// phone number has the id.
 /// </summary>
 internal static class PhoneNumberNodeEndpoint
 {
     private const string NodeType = "WhatsAppBusinessPhoneNumber";
 
     public static void MapPhoneNumberNode(this RouteGroupBuilder graph) =>
-        graph.MapGet("/{phoneNumberId}", (string phoneNumberId, string? fields, HttpRequest request, GraphAuthenticator authenticator) =>
+        graph.MapGet("/{phoneNumberId}", (string phoneNumberId, string? fields, HttpRequest request, GraphAuthenticator authenticator,
+            PhoneNumberRegistry registry, MediaStore media, TemplateStore templates) =>
         {
+            if (registry.Find(phoneNumberId) is null && media.Find(phoneNumberId) is { } stored)
+            {
+                return MediaEndpoints.Node(request, stored, authenticator);
+            }
+
+            if (registry.Find(phoneNumberId) is null && templates.FindById(phoneNumberId) is { } template)
+            {
+                return TemplateEndpoints.Node(request, template.WabaId, template.Template, registry);
+            }
+
             var (number, failure) = authenticator.AuthorizePhoneNumber(request, phoneNumberId);
             if (failure is not null)
             {

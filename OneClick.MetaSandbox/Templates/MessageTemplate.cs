@@ -4,7 +4,9 @@ namespace OneClick.MetaSandbox.Templates;
 
 /// <summary>
 /// A message template as the sandbox needs it to validate sends: identity, status, category and the texts whose
-/// variables ({{1}} or {{name}}) decide how many parameters a send must carry.
+/// variables ({{1}} or {{name}}) decide how many parameters a send must carry. Templates created through the
+/// management API also keep the components exactly as posted (<see cref="ComponentsJson"/>), which the list
+/// and node endpoints return.
 /// </summary>
 internal sealed partial record MessageTemplate(
     string Id,
@@ -15,7 +17,10 @@ internal sealed partial record MessageTemplate(
     string ParameterFormat,
     TemplateHeader? Header,
     string BodyText,
-    string? FooterText = null)
+    string? FooterText = null,
+    string? ComponentsJson = null,
+    string QualityScore = "UNKNOWN",
+    string? RejectedReason = null)
 {
     public const string Positional = "POSITIONAL";
     public const string Named = "NAMED";

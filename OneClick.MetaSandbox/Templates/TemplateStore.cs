@@ -5,8 +5,8 @@ using System.Security.Cryptography;
 namespace OneClick.MetaSandbox.Templates;
 
 /// <summary>
-/// Templates per WABA. Every WABA starts with Meta's sample "hello_world". The templates CRUD API
-/// (/{waba-id}/message_templates) will write through <see cref="Save"/> when it is added.
+/// Templates per WABA. Every WABA starts with Meta's sample "hello_world". The management API
+/// (/{waba-id}/message_templates, see TemplateEndpoints) writes through <see cref="Save"/> and <see cref="Remove"/>.
 /// </summary>
 internal sealed class TemplateStore
 {
@@ -42,6 +42,44 @@ internal sealed class TemplateStore
         EnsureSeeded(wabaId);
         _byWaba[wabaId][(template.Name, template.Language)] = template;
     }
+
+    public (string WabaId, MessageTemplate Template)? FindById(string templateId)
+    {
+        foreach (var (wabaId, templates) in _byWaba)
+        {
+            foreach (var template in templates.Values)
+            {
+                if (template.Id == templateId)
+                {
+                    return (wabaId, template);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a stored template; false when it is gone.</summary>
+    public bool Update(string wabaId, string name, string language, Func<MessageTemplate, MessageTemplate> change)
+    {
+        if (!_byWaba.TryGetValue(wabaId, out var templates))
+        {
+            return false;
+        }
+
+        while (templates.TryGetValue((name, language), out var current))
+        {
+            if (templates.TryUpdate((name, language), change(current), current))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool Remove(string wabaId, MessageTemplate template) =>
+        _byWaba.TryGetValue(wabaId, out var templates) && templates.TryRemove((template.Name, template.Language), out _);
 
     public void Clear() => _byWaba.Clear();
 

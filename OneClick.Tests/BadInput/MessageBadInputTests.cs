@@ -104,7 +104,7 @@ public sealed class MessageBadInputTests(OneClickEnvironment env)
                 { """{"contactId":"nope","type":"text","text":{"body":"Hello"}}""", "contactId" },
                 { """{"contactId":"c0123456789abcdef01234567","type":"text","text":{"body":"Hello"}}""", "contactId" },
                 { """{"to":"+14155550140"}""", "type" },
-                { """{"to":"+14155550140","type":"image","image":{"link":"https://example.com/a.png"}}""", "type" },
+                { """{"to":"+14155550140","type":"pin","pin":{"type":"pin"}}""", "type" },
                 { """{"to":"+14155550140","type":"TEXT","text":{"body":"Hello"}}""", "type" },
                 { """{"to":"+14155550140","type":"text"}""", "text.body" },
                 { """{"to":"+14155550140","type":"text","text":{}}""", "text.body" },

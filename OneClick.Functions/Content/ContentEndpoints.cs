@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Http.Features;
+using OneClick.Core.Media;
+using OneClick.Core.Messages;
+using OneClick.Core.Messages.Content;
+using OneClick.Core.Secrets;
+using OneClick.Core.Tenants;
+using OneClick.Core.Validation;
+using OneClick.Functions.Auth;
+using OneClick.Functions.Problems;
+
+namespace OneClick.Functions.Content;
+
+public sealed record MediaUploadView(string Id, string MimeType, long Size, string FileName);
+
+public sealed record ReadReceiptView(string Type, string MessageId, bool Success);
+
+/// <summary>POST /api/media (upload through Meta) and the mark-as-read branch of POST /api/messages.</summary>
+public static class ContentEndpoints
+{
+    public static void MapContentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/media").WithTags("Media").RequireAuthorization(Policies.Tenant);
+        group.MapPost("", UploadAsync).DisableAntiforgery();
+    }
+
+    /// <summary>
+    /// multipart/form-data with a "file" part (its Content-Type, or a "type" field, gives the MIME type). The body
+    /// limit is raised for this endpoint only, to Meta's largest media size (100 MB documents) plus the form overhead.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(HttpContext http, TenantStore tenants, TenantSecrets secrets, MetaContentClient meta, CancellationToken cancellationToken)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MediaRules.MaxUploadBytes + (1024 * 1024);
+        if (!http.Request.HasFormContentType)
+            return Problem.Validation("file", "Upload the file as multipart/form-data in a part named 'file'.");
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            return Problem.Validation("file", $"The form could not be read: {e.Message}");
+        }
+        var errors = new ValidationErrors();
+        var file = form.Files.GetFile("file");
+        var mimeType = (form["type"].ToString() is { Length: > 0 } declared ? declared : file?.ContentType ?? "").Split(';')[0].Trim();
+        if (file is null)
+            errors.Add("file", "A part named 'file' is required.");
+        else if (MediaRules.Problem(mimeType, file.Length) is { } problem)
+            errors.Add("file", problem);
+        if (errors.Any)
+            return Problem.Validation(errors);
+
+        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        var credentials = await secrets.GetAsync(tenant.Id, cancellationToken);
+        return await MetaProblems.CallAsync("file", async () =>
+        {
+            if (tenant.PhoneNumberId is null || credentials is null)
+                throw new Core.Templates.TenantNotConnectedException("The tenant has no Meta credentials: store them with PUT /api/tenants/{id}/credentials.");
+            await using var stream = file!.OpenReadStream();
+            var fileName = Path.GetFileName(file.FileName) is { Length: > 0 } n ? n : "upload";
+            var id = await meta.UploadMediaAsync(tenant.PhoneNumberId, credentials.AccessToken, stream, fileName, mimeType, cancellationToken);
+            return TypedResults.Created($"/api/media/{id}", new MediaUploadView(id, mimeType, file.Length, fileName));
+        });
+    }
+
+    /// <summary>
+    /// type "read": marks an inbound message as read at once. Not stored as a message: it reaches no customer, gets
+    /// no status webhooks and repeating it is harmless, so it is done synchronously and answered 200.
+    /// </summary>
+    public static async Task<IResult> MarkAsReadAsync(SendMessageRequest request, TenantStore tenants, TenantSecrets secrets, MetaContentClient meta, HttpContext http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new ValidationErrors();
+        if (!MessageContent.IsWamid(request.Read?.MessageId))
+            errors.Add("read.messageId", "The WhatsApp id (wamid....) of the received message to mark as read.");
+        if (request.To is not null || request.ContactId is not null || request.ScheduleFor is not null)
+            errors.Add("type", "A read receipt goes to the message's sender at once: leave out to, contactId and scheduleFor.");
+        if (errors.Any)
+            return Problem.Validation(errors);
+        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        var credentials = await secrets.GetAsync(tenant.Id, cancellationToken);
+        return await MetaProblems.CallAsync("read.messageId", async () =>
+        {
+            if (tenant.PhoneNumberId is null || credentials is null)
+                throw new Core.Templates.TenantNotConnectedException("The tenant has no Meta credentials: store them with PUT /api/tenants/{id}/credentials.");
+            await meta.MarkAsReadAsync(tenant.PhoneNumberId, credentials.AccessToken, request.Read!.MessageId!, request.Read.TypingIndicator, cancellationToken);
+            return TypedResults.Ok(new ReadReceiptView("read", request.Read.MessageId!, true));
+        });
+    }
+}
