@@ -14,6 +14,7 @@ using OneClick.Core.Tenants;
 using OneClick.Core.Webhooks;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Contacts;
+using OneClick.Functions.Conversations;
 using OneClick.Functions.Demo;
 using OneClick.Functions.Health;
 using OneClick.Functions.Hosting;
@@ -76,6 +77,7 @@ public static class OneClickApp
         app.MapMessageEndpoints();
         app.MapMetaWebhookEndpoints();
         app.MapInvocationEndpoints();
+        app.MapConversationFeatures();
         return app;
     }
 
@@ -115,6 +117,7 @@ public static class OneClickApp
         services.AddSingleton<MessageSender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookEventProcessor>();
+        services.AddConversationFeatures();
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

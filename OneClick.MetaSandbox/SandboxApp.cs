@@ -79,6 +79,7 @@ public static class SandboxApp
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<StatusWebhooks>();
         services.AddSingleton<InboundMessages>();
+        services.AddSingleton<Media.InboundMediaStore>();
     }
 
     private static void MapSandboxEndpoints(WebApplication app)
@@ -88,6 +89,7 @@ public static class SandboxApp
         control.MapRegistryEndpoints();
         control.MapBehaviourEndpoints();
         control.MapInboundEndpoints();
+        control.MapInboundAnyTypeEndpoints();
         control.MapMessageLogEndpoints();
         control.MapWebhookDeliveryEndpoints();
         control.MapResetEndpoint();
@@ -98,6 +100,7 @@ public static class SandboxApp
         graph.MapPhoneNumberNode();
         graph.MapSendMessage();
         graph.MapUnknownGraphPaths();
+        Media.InboundMediaEndpoints.MapInboundMediaEndpoints(app);
 
         app.MapGet("/", () => Results.Json(new SandboxInfo(
             "OneClick Meta WhatsApp Cloud API sandbox",

@@ -5,6 +5,7 @@ public static class QueueNames
 {
     public const string OutboundMessages = "outbound-messages";
     public const string WebhookEvents = "webhook-events";
+    public const string AutomationActions = "automation-actions";
 
     public static string Poison(string queueName) => queueName + "-poison";
 }
@@ -18,8 +19,14 @@ public static class TableNames
     public const string MessagesByMetaId = "messagesbymetaid";
     public const string DueSchedules = "dueschedules";
     public const string Lists = "lists";
+    public const string Conversations = "conversations";
+    public const string Sessions = "sessions";
+    public const string Automations = "automations";
+    public const string AutomationRuns = "automationruns";
+    public const string AnalyticsEvents = "analyticsevents";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists];
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists,
+        Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents];
 }
 
 public static class BlobContainerNames

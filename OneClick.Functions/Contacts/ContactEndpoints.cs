@@ -11,10 +11,16 @@ public sealed record CreateContactRequest(string? PhoneNumber, string? Name, Dic
 
 public sealed record ContactView(string Id, string PhoneNumber, string? Name, IReadOnlyDictionary<string, string> Attributes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
+    /// <summary>The 24-hour customer-service window (see Conversations): when the customer last wrote and when the window closes.</summary>
+    public Conversations.ServiceWindowView? ServiceWindow { get; init; }
+
     public static ContactView From(ContactEntity c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return new(c.Id, c.PhoneNumber, c.Name, JsonSerializer.Deserialize<Dictionary<string, string>>(c.AttributesJson) ?? [], c.CreatedAt, c.UpdatedAt);
+        return new(c.Id, c.PhoneNumber, c.Name, JsonSerializer.Deserialize<Dictionary<string, string>>(c.AttributesJson) ?? [], c.CreatedAt, c.UpdatedAt)
+        {
+            ServiceWindow = Conversations.ServiceWindowView.For(c),
+        };
     }
 }
 
