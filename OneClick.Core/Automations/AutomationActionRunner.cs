@@ -224,14 +224,8 @@ public sealed partial class AutomationActionRunner(
         }
         else
         {
-            try
-            {
-                await Contacts.DeleteEntityAsync(tenantId, ContactTagEntity.RowKeyFor(tag, contactId), ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException ex) when (TableErrors.IsNotFound(ex))
-            {
-                // Already gone.
-            }
+            // A missing row (already removed) is answered 404 without an exception.
+            await Contacts.DeleteEntityAsync(tenantId, ContactTagEntity.RowKeyFor(tag, contactId), ETag.All, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -47,15 +47,9 @@ public sealed class AutomationStore(StorageAccount storage, TimeProvider clock)
     /// <returns>False when there was no such rule.</returns>
     public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Table.DeleteEntityAsync(tenantId, AutomationRuleEntity.RowKeyFor(id), ETag.All, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (TableErrors.IsNotFound(e))
-        {
-            return false;
-        }
+        // The SDK answers a missing entity with a 404 response rather than an exception.
+        var response = await Table.DeleteEntityAsync(tenantId, AutomationRuleEntity.RowKeyFor(id), ETag.All, cancellationToken).ConfigureAwait(false);
+        return response.Status != 404;
     }
 
     public Task<ResultPage<AutomationRuleEntity>> PageAsync(string tenantId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
