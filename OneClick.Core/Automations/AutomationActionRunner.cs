@@ -60,12 +60,10 @@ public sealed partial class AutomationActionRunner(
         var action = run.Action;
         if (run.Status == AutomationRunStatus.Running)
         {
-            var age = clock.GetUtcNow() - run.UpdatedAt;
-            if (age < Lease)
-            {
-                await queue.SendAsync(QueueNames.AutomationActions, command, Lease - age, cancellationToken).ConfigureAwait(false);
-                return ActionOutcome.RetryLater;
-            }
+            // A copy of the command while another invocation holds the claim: that invocation settles the run. If it
+            // crashed instead, its own queue message comes back after the visibility timeout and finds the claim stale.
+            if (clock.GetUtcNow() - run.UpdatedAt < Lease)
+                return ActionOutcome.AlreadyHandled;
             if (action.Type == ActionTypes.SendMessage)
             {
                 // The message may have been stored already: sending again could reach the customer twice.

@@ -39,18 +39,21 @@ public sealed partial class MessagesWebhookHandler(
             await RecordStatusAsync(change.TenantId, status, cancellationToken).ConfigureAwait(false);
 
         var names = ProfileNames(change.Value);
+        var inbound = new List<InboundMessage>();
         foreach (var element in value?.Messages ?? [])
         {
             var message = InboundMessage.Parse(element, change.ReceivedAt);
             if (message is null)
-            {
                 LogUnreadable(logger, change.TenantId);
-                continue;
-            }
-            if (message.GroupId is not null)
-                continue; // group messages belong to the groups feature
-            await HandleInboundAsync(change.TenantId, message, names.GetValueOrDefault(message.From), change.ReceivedAt, cancellationToken).ConfigureAwait(false);
+            else if (message.GroupId is null) // group messages belong to the groups feature
+                inbound.Add(message);
         }
+        // A batch (up to 1,000 per POST) runs customer by customer in parallel; one customer's messages stay in order.
+        await Parallel.ForEachAsync(inbound.GroupBy(m => m.From), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (customer, ct) =>
+        {
+            foreach (var message in customer)
+                await HandleInboundAsync(change.TenantId, message, names.GetValueOrDefault(message.From), change.ReceivedAt, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
 
         foreach (var error in value?.Errors ?? [])
             LogValueError(logger, change.TenantId, error.Code, error.Title ?? error.Message);
