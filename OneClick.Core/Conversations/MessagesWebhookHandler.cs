@@ -76,36 +76,34 @@ public sealed partial class MessagesWebhookHandler(
             replyTo = await messages.FindIdByMetaIdAsync(tenantId, message.ContextMetaMessageId, cancellationToken).ConfigureAwait(false);
 
         var raw = message.RawJson;
-        await conversations.SaveInboundAsync(tenantId, contact.Id, new ConversationEntryEntity
-        {
-            At = message.At,
-            MetaMessageId = message.MetaMessageId,
-            Type = message.Type,
-            From = e164,
-            Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
-            MediaId = message.MediaId,
-            MediaMimeType = message.MediaMimeType,
-            ContextMetaMessageId = message.ContextMetaMessageId,
-            ReplyToMessageId = replyTo,
-            ReplyId = message.ReplyId,
-            ErrorsJson = message.ErrorsJson is { Length: <= MaxPayloadLength } errors ? errors : null,
-            PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
-            PayloadTruncated = raw.Length > MaxPayloadLength,
-            ReceivedAt = receivedAt,
-        }, cancellationToken).ConfigureAwait(false);
-
-        await ServiceWindow.ExtendAsync(storage, tenantId, contact.Id, message.At, cancellationToken).ConfigureAwait(false);
-        await analytics.RecordAsync(tenantId, new AnalyticsEvent($"{AnalyticsEventTypes.InboundReceived}|{message.MetaMessageId}", AnalyticsEventTypes.InboundReceived, message.At,
-            ContactId: contact.Id, Detail: message.Type), cancellationToken).ConfigureAwait(false);
-
-        // A reaction points at a message too, but it is not a reply.
-        if (replyTo is not null && message.Type != "reaction")
-            await MarkRepliedAsync(tenantId, replyTo, contact.Id, message.At, cancellationToken).ConfigureAwait(false);
-
         var detail = message.ReplyId ?? message.Text;
-        await sessions.TouchAsync(tenantId, contact.Id,
-            new SessionEvent(message.MetaMessageId, "inbound." + message.Type, message.At, detail is { Length: > 200 } ? detail[..200] : detail),
-            cancellationToken).ConfigureAwait(false);
+        // Independent writes, each idempotent, side by side; automations last, once the window is open (their messages need it).
+        await Task.WhenAll(
+            conversations.SaveInboundAsync(tenantId, contact.Id, new ConversationEntryEntity
+            {
+                At = message.At,
+                MetaMessageId = message.MetaMessageId,
+                Type = message.Type,
+                From = e164,
+                Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
+                MediaId = message.MediaId,
+                MediaMimeType = message.MediaMimeType,
+                ContextMetaMessageId = message.ContextMetaMessageId,
+                ReplyToMessageId = replyTo,
+                ReplyId = message.ReplyId,
+                ErrorsJson = message.ErrorsJson is { Length: <= MaxPayloadLength } errors ? errors : null,
+                PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
+                PayloadTruncated = raw.Length > MaxPayloadLength,
+                ReceivedAt = receivedAt,
+            }, cancellationToken),
+            ServiceWindow.ExtendAsync(storage, tenantId, contact.Id, message.At, cancellationToken),
+            analytics.RecordAsync(tenantId, new AnalyticsEvent($"{AnalyticsEventTypes.InboundReceived}|{message.MetaMessageId}", AnalyticsEventTypes.InboundReceived, message.At,
+                ContactId: contact.Id, Detail: message.Type), cancellationToken),
+            // A reaction points at a message too, but it is not a reply.
+            replyTo is not null && message.Type != "reaction" ? MarkRepliedAsync(tenantId, replyTo, contact.Id, message.At, cancellationToken) : Task.CompletedTask,
+            sessions.TouchAsync(tenantId, contact.Id,
+                new SessionEvent(message.MetaMessageId, "inbound." + message.Type, message.At, detail is { Length: > 200 } ? detail[..200] : detail),
+                cancellationToken)).ConfigureAwait(false);
 
         await automations.RaiseAsync(tenantId, new AutomationEvent(AutomationEvent.Inbound, message.MetaMessageId, message.At,
             ContactId: contact.Id, Text: message.Text, ReplyKind: message.ReplyKind, ReplyId: message.ReplyId, MessageId: replyTo),
