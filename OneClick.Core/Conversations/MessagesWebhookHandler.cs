@@ -108,6 +108,11 @@ public sealed partial class MessagesWebhookHandler(
         await automations.RaiseAsync(tenantId, new AutomationEvent(AutomationEvent.Inbound, message.MetaMessageId, message.At,
             ContactId: contact.Id, Text: message.Text, ReplyKind: message.ReplyKind, ReplyId: message.ReplyId, MessageId: replyTo),
             message.MetaMessageId, cancellationToken).ConfigureAwait(false);
+
+        // An opt-out (a stop keyword, the API, …) shows in analytics from the contact's own fields; its id is the
+        // contact and the opt-out time, the same one AnalyticsEvents.RecordOptOutAsync uses, so it counts once.
+        if (await contacts.GetAsync(tenantId, contact.Id, cancellationToken).ConfigureAwait(false) is { IsOptedOut: true, OptOutAt: { } optOutAt } optedOut)
+            await analytics.RecordOptOutAsync(tenantId, contact.Id, optedOut.OptOutSource ?? "unknown", optOutAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sets RepliedAt once and records one "replied" event per message, with its campaign when it has one.</summary>

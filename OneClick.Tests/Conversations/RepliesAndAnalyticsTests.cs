@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Infrastructure;
 
@@ -115,6 +116,25 @@ public sealed class RepliesAndAnalyticsTests(OneClickEnvironment env)
 
         var onlyRead = await tenant.Get($"api/analytics/export?from={Today}&to={Today}&type=message_read");
         Assert.Single(onlyRead.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task An_opt_out_is_counted_once_from_the_contacts_own_fields()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var customer = Customer.New(tenant);
+        await customer.TextAsync("hello");
+        await customer.WaitForConversationAsync(i => i.Count == 1);
+        var contactId = await customer.ContactIdAsync();
+        var contacts = env.App.Services.GetRequiredService<OneClick.Core.Contacts.ContactStore>();
+        await contacts.SetOptInAsync(tenant.Id, contactId, optedIn: false, "stop_keyword", DateTimeOffset.UtcNow, CancellationToken.None);
+
+        await customer.TextAsync("STOP");
+        await customer.TextAsync("really, stop", timestamp: DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        await customer.WaitForConversationAsync(i => i.Count == 3);
+        await Queues.DrainAsync(env);
+        var summary = await tenant.GetJsonAsync($"api/analytics/summary?from={Today}&to={Today}");
+        Assert.Equal(1, summary["counts"]!["opted_out"]!.GetValue<long>());
     }
 
     [Fact]
