@@ -172,6 +172,9 @@ public sealed class AutomationTests(OneClickEnvironment env)
         var message = await tenant.GetJsonAsync($"api/messages/{sent["id"]!.GetValue<string>()}");
         Assert.Equal("automation", message["metadata"]!["origin"]!.GetValue<string>());
         Assert.Equal(ruleId, message["metadata"]!["automationRuleId"]!.GetValue<string>());
+        JsonArray atMeta = [];
+        await Eventually.Async(async () => (atMeta = await env.SandboxMessagesAsync(tenant)).Count > 0, () => "The automation's message never reached Meta.");
+        await Queues.DrainAsync(env);
         Assert.Single(await env.SandboxMessagesAsync(tenant), m => m!.ToJsonString().Contains("Our prices", StringComparison.Ordinal));
 
         // Tag (contact row and index row), list membership, session value.

@@ -45,8 +45,9 @@ public sealed class ServiceWindowTests(WindowEnforcingEnvironment env)
         var writtenAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
         await customer.TextAsync("hello?", timestamp: writtenAt);
         await customer.WaitForConversationAsync(i => i.Any(x => x!["direction"]!.GetValue<string>() == "in"));
-        var open = await tenant.GetJsonAsync($"api/contacts/{contactId}");
-        Assert.True(open["serviceWindow"]!["open"]!.GetValue<bool>());
+        var open = closed;
+        await Eventually.Async(async () => (open = await tenant.GetJsonAsync($"api/contacts/{contactId}"))["serviceWindow"]!["open"]!.GetValue<bool>(),
+            () => $"The window never opened: {open}");
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(writtenAt + (24 * 3600)), open["serviceWindow"]!["closesAt"]!.GetValue<DateTimeOffset>());
 
         var answer = await tenant.SendMessageAsync(new { contactId, type = "text", text = new { body = "How can we help?" } });
