@@ -276,7 +276,17 @@ public sealed class AutomationTests(OneClickEnvironment env)
         await WaitForRunsAsync(tenant, welcome, r => r.Count == 1 && r[0]!["status"]!.GetValue<string>() == "succeeded");
         await Queues.DrainAsync(env);
         Assert.Single(hook.Received);
-        var contact = (await env.Storage.Table(TableNames.Contacts).GetEntityAsync<ContactEntity>(tenant.Id, ContactEntity.RowKeyFor(contactId))).Value;
+        var contacts = env.Storage.Table(TableNames.Contacts);
+        var contact = (await contacts.GetEntityAsync<ContactEntity>(tenant.Id, ContactEntity.RowKeyFor(contactId))).Value;
         Assert.Equal(["subscriber"], contact.Tags);
+        Assert.True((await contacts.GetEntityIfExistsAsync<TableEntity>(tenant.Id, ContactTagEntity.RowKeyFor("subscriber", contactId))).HasValue);
+
+        // And off again: remove_tag clears the tag and its index row.
+        var goodbye = await CreateRuleAsync(tenant, new { name = "Goodbye", trigger = new { type = "keyword", keywords = new[] { "bye" } }, actions = new[] { new { type = "remove_tag", tag = "subscriber" } } });
+        await new Customer(tenant, "+14155550553").TextAsync("bye bye");
+        await WaitForRunsAsync(tenant, goodbye, r => r.Count == 1 && r[0]!["status"]!.GetValue<string>() == "succeeded");
+        contact = (await contacts.GetEntityAsync<ContactEntity>(tenant.Id, ContactEntity.RowKeyFor(contactId))).Value;
+        Assert.Empty(contact.Tags);
+        Assert.False((await contacts.GetEntityIfExistsAsync<TableEntity>(tenant.Id, ContactTagEntity.RowKeyFor("subscriber", contactId))).HasValue);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using System.Text.Json.Nodes;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Infrastructure;
@@ -56,6 +57,29 @@ public sealed class SessionTests(OneClickEnvironment env)
         var ended = Assert.Single(history["items"]!.AsArray());
         Assert.Equal(firstSessionId, ended!["sessionId"]!.GetValue<string>());
         Assert.Equal(first, ended["timeline"]![0]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_idle_time_comes_from_the_setting_and_a_later_event_starts_a_new_session()
+    {
+        var settings = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [OneClick.Core.Configuration.SettingNames.ConfigKey(OneClick.Core.Configuration.SettingNames.SessionIdleMinutes)] = "2" })
+            .Build();
+        var sessions = new OneClick.Core.Sessions.SessionStore(env.Storage, settings, TimeProvider.System);
+        Assert.Equal(TimeSpan.FromMinutes(2), sessions.IdleTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(30), new OneClick.Core.Sessions.SessionStore(env.Storage, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), TimeProvider.System).IdleTimeout);
+
+        var tenantId = Api.NewTenantId();
+        var contactId = Api.NewContactId();
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var first = await sessions.TouchAsync(tenantId, contactId, new("e1", "inbound.text", t0, null), CancellationToken.None);
+        var same = await sessions.TouchAsync(tenantId, contactId, new("e2", "inbound.text", t0.AddMinutes(1.5), null), CancellationToken.None);
+        var again = await sessions.TouchAsync(tenantId, contactId, new("e2", "inbound.text", t0.AddMinutes(1.5), null), CancellationToken.None);
+        var next = await sessions.TouchAsync(tenantId, contactId, new("e3", "inbound.text", t0.AddMinutes(4), null), CancellationToken.None);
+        Assert.Equal(first.SessionId, same.SessionId);
+        Assert.Equal(2, System.Text.Json.JsonSerializer.Deserialize<List<OneClick.Core.Sessions.SessionEvent>>(again.TimelineJson, System.Text.Json.JsonSerializerOptions.Web)!.Count);
+        Assert.NotEqual(first.SessionId, next.SessionId);
+        Assert.Equal(t0.AddMinutes(4), next.StartedAt);
     }
 
     [Fact]
