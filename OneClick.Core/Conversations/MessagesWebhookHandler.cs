@@ -78,7 +78,9 @@ public sealed partial class MessagesWebhookHandler(
         var raw = message.RawJson;
         var detail = message.ReplyId ?? message.Text;
         // Independent writes, each idempotent, side by side; automations last, once the window is open (their messages need it).
+        var window = ServiceWindow.ExtendAsync(storage, tenantId, contact.Id, message.At, cancellationToken);
         await Task.WhenAll(
+            window,
             conversations.SaveInboundAsync(tenantId, contact.Id, new ConversationEntryEntity
             {
                 At = message.At,
@@ -96,7 +98,6 @@ public sealed partial class MessagesWebhookHandler(
                 PayloadTruncated = raw.Length > MaxPayloadLength,
                 ReceivedAt = receivedAt,
             }, cancellationToken),
-            ServiceWindow.ExtendAsync(storage, tenantId, contact.Id, message.At, cancellationToken),
             analytics.RecordAsync(tenantId, new AnalyticsEvent($"{AnalyticsEventTypes.InboundReceived}|{message.MetaMessageId}", AnalyticsEventTypes.InboundReceived, message.At,
                 ContactId: contact.Id, Detail: message.Type), cancellationToken),
             // A reaction points at a message too, but it is not a reply.
@@ -109,9 +110,10 @@ public sealed partial class MessagesWebhookHandler(
             ContactId: contact.Id, Text: message.Text, ReplyKind: message.ReplyKind, ReplyId: message.ReplyId, MessageId: replyTo),
             message.MetaMessageId, cancellationToken).ConfigureAwait(false);
 
-        // An opt-out (a stop keyword, the API, …) shows in analytics from the contact's own fields; its id is the
-        // contact and the opt-out time, the same one AnalyticsEvents.RecordOptOutAsync uses, so it counts once.
-        if (await contacts.GetAsync(tenantId, contact.Id, cancellationToken).ConfigureAwait(false) is { IsOptedOut: true, OptOutAt: { } optOutAt } optedOut)
+        // An opt-out (a stop keyword, the API, …) shows in analytics from the contact's own fields (as the window
+        // update just read them); its id is the contact and the opt-out time, the same one
+        // AnalyticsEvents.RecordOptOutAsync uses, so it counts once.
+        if (await window.ConfigureAwait(false) is { IsOptedOut: true, OptOutAt: { } optOutAt } optedOut)
             await analytics.RecordOptOutAsync(tenantId, contact.Id, optedOut.OptOutSource ?? "unknown", optOutAt, cancellationToken).ConfigureAwait(false);
     }
 

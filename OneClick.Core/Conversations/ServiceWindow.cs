@@ -20,7 +20,8 @@ public static class ServiceWindow
     public static bool IsOpen(ContactEntity contact, DateTimeOffset now) => ClosesAt(contact) is { } closes && closes > now;
 
     /// <summary>Moves the contact's LastInboundAt forward to <paramref name="at"/>; an older (late, duplicate) message changes nothing.</summary>
-    public static Task ExtendAsync(StorageAccount storage, string tenantId, string contactId, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <returns>The contact as last read or written (null when it does not exist).</returns>
+    public static Task<ContactEntity?> ExtendAsync(StorageAccount storage, string tenantId, string contactId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
         return storage.Table(TableNames.Contacts).UpdateWithRetryAsync<ContactEntity>(tenantId, ContactEntity.RowKeyFor(contactId), c =>
