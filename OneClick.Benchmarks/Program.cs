@@ -4,6 +4,7 @@ using OneClick.Benchmarks;
 IBenchmark[] benchmarks =
 [
     new PersonalisationBenchmark(),
+    new WebhookThroughputBenchmark(),
 ];
 
 var chosen = args.Length > 0 ? benchmarks.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase)) : null;

@@ -14,6 +14,7 @@ using OneClick.Core.Tenants;
 using OneClick.Core.Webhooks;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Contacts;
+using OneClick.Functions.Conversations;
 using OneClick.Functions.Demo;
 using OneClick.Functions.Groups;
 using OneClick.Functions.Health;
@@ -80,6 +81,7 @@ public static class OneClickApp
         Content.ContentEndpoints.MapContentEndpoints(app);
         app.MapMetaWebhookEndpoints();
         app.MapInvocationEndpoints();
+        app.MapConversationFeatures();
         return app;
     }
 
@@ -121,6 +123,7 @@ public static class OneClickApp
         services.AddSingleton<WebhookEventProcessor>();
         services.AddGroups();
         AddContentServices(services);
+        services.AddConversationFeatures();
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

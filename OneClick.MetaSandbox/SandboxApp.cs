@@ -83,6 +83,7 @@ public static class SandboxApp
         services.AddSingleton<StatusWebhooks>();
         services.AddSingleton<InboundMessages>();
         Groups.GroupsServices.AddGroups(services);
+        services.AddSingleton<Media.InboundMediaStore>();
     }
 
     private static void MapSandboxEndpoints(WebApplication app)
@@ -92,6 +93,7 @@ public static class SandboxApp
         control.MapRegistryEndpoints();
         control.MapBehaviourEndpoints();
         control.MapInboundEndpoints();
+        control.MapInboundAnyTypeEndpoints();
         control.MapMessageLogEndpoints();
         control.MapWebhookDeliveryEndpoints();
         control.MapResetEndpoint();
@@ -108,6 +110,7 @@ public static class SandboxApp
         graph.MapTemplateManagement();
         graph.MapMedia();
         graph.MapUnknownGraphPaths();
+        Media.InboundMediaEndpoints.MapInboundMediaEndpoints(app);
 
         app.MapGet("/", () => Results.Json(new SandboxInfo(
             "OneClick Meta WhatsApp Cloud API sandbox",

@@ -29,6 +29,11 @@ public static class SettingNames
     /// <summary>Also print telemetry to the console (local diagnosis).</summary>
     public const string TelemetryConsole = "OneClick__Telemetry__Console";
 
+    /// <summary>Minutes without a message after which a contact's session ends (default 30).</summary>
+    public const string SessionIdleMinutes = "OneClick__Sessions__IdleMinutes";
+    /// <summary>Skip free-form messages outside the 24-hour customer-service window (default true).</summary>
+    public const string EnforceServiceWindow = "OneClick__Conversations__EnforceServiceWindow";
+
     // Local development only: refused outside the Development environment.
     public const string DemoEnabled = "OneClick__Demo__Enabled";
     public const string DemoApiKey = "OneClick__Demo__ApiKey";

@@ -34,6 +34,8 @@ public sealed class ContactEntity : ITableEntity
     public DateTimeOffset? OptInAt { get; set; }
     public string? OptOutSource { get; set; }
     public DateTimeOffset? OptOutAt { get; set; }
+    /// <summary>The customer's last inbound message: the 24-hour customer-service window runs from it (only moves forward).</summary>
+    public DateTimeOffset? LastInboundAt { get; set; }
 
     [IgnoreDataMember]
     public string Id => RowKey[RowPrefix.Length..];

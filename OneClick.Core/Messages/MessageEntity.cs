@@ -33,6 +33,8 @@ public sealed class MessageEntity : ITableEntity
     public string? ErrorDetails { get; set; }
     /// <summary>Why the message was <see cref="MessageStatus.Skipped"/>: a short code such as "opted_out".</summary>
     public string? SkipReason { get; set; }
+    /// <summary>When the customer first replied to this message (set once, by the inbound webhook).</summary>
+    public DateTimeOffset? RepliedAt { get; set; }
 
     public DateTimeOffset? ScheduledFor { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

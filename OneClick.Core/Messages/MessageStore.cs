@@ -13,8 +13,11 @@ public sealed class MessageStore(StorageAccount storage)
 
     public static bool IsValidId(string? id) => id is { Length: 33 } && id[0] == 'm' && id.Skip(1).All(char.IsAsciiHexDigit);
 
-    public Task AddAsync(MessageEntity message, CancellationToken cancellationToken) =>
-        Messages.AddEntityAsync(message, cancellationToken);
+    public async Task AddAsync(MessageEntity message, CancellationToken cancellationToken)
+    {
+        await Conversations.ConversationStore.AddOutboundPointerAsync(storage, message, cancellationToken).ConfigureAwait(false);
+        await Messages.AddEntityAsync(message, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<MessageEntity?> GetAsync(string tenantId, string messageId, CancellationToken cancellationToken) =>
         Messages.FindAsync<MessageEntity>(tenantId, messageId, cancellationToken);

@@ -5,6 +5,7 @@ public static class QueueNames
 {
     public const string OutboundMessages = "outbound-messages";
     public const string WebhookEvents = "webhook-events";
+    public const string AutomationActions = "automation-actions";
 
     public static string Poison(string queueName) => queueName + "-poison";
 }
@@ -23,7 +24,14 @@ public static class TableNames
 
     public const string Templates = "templates";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, Groups, GroupMessages, Templates];
+    public const string Conversations = "conversations";
+    public const string Sessions = "sessions";
+    public const string Automations = "automations";
+    public const string AutomationRuns = "automationruns";
+    public const string AnalyticsEvents = "analyticsevents";
+
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists,
+        Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents];
 }
 
 public static class BlobContainerNames

@@ -16,6 +16,9 @@ public sealed record ContactView(string Id, string PhoneNumber, string? Name, IR
         ArgumentNullException.ThrowIfNull(c);
         return new(c.Id, c.PhoneNumber, c.Name, JsonSerializer.Deserialize<Dictionary<string, string>>(c.AttributesJson) ?? [], c.CreatedAt, c.UpdatedAt);
     }
+
+    /// <summary>The 24-hour customer-service window (see Conversations), on GET /api/contacts/{id}.</summary>
+    public Conversations.ServiceWindowView? ServiceWindow { get; init; }
 }
 
 public static class ContactEndpoints
@@ -64,6 +67,6 @@ public static class ContactEndpoints
         if (!ContactStore.IsValidId(contactId))
             return Problem.Validation("contactId", "Not a contact id.");
         var contact = await contacts.GetAsync(http.User.TenantId()!, contactId, cancellationToken);
-        return contact is null ? Problem.NotFound("contact") : TypedResults.Ok(ContactView.From(contact));
+        return contact is null ? Problem.NotFound("contact") : TypedResults.Ok(ContactView.From(contact) with { ServiceWindow = Conversations.ServiceWindowView.For(contact) });
     }
 }

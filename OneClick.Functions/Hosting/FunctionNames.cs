@@ -14,4 +14,7 @@ public static class FunctionNames
 
     public const string ProcessWebhookEvent = "ProcessWebhookEvent";
     public const string ProcessWebhookEventBinding = "event";
+
+    public const string RunAutomationAction = "RunAutomationAction";
+    public const string RunAutomationActionBinding = "action";
 }

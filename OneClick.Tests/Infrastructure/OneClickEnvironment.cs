@@ -49,6 +49,8 @@ public class OneClickEnvironment : IAsyncLifetime
             builder.Configuration["AzureWebJobsStorage"] = Azurite.ConnectionString;
             builder.Configuration["OneClick:AdminApiKey"] = AdminKey;
             builder.Configuration["Meta:GraphBaseUrl"] = SandboxUrl.ToString();
+            // The sandbox does not enforce the 24-hour window; tests of the window guard turn it on (Conversations/).
+            builder.Configuration["OneClick:Conversations:EnforceServiceWindow"] = "false";
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(Logs);
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

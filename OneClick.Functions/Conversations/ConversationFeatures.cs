@@ -1,0 +1,40 @@
+using OneClick.Core.Analytics;
+using OneClick.Core.Automations;
+using OneClick.Core.Conversations;
+using OneClick.Core.Sending;
+using OneClick.Core.Sessions;
+using OneClick.Core.Storage;
+using OneClick.Core.Webhooks;
+using OneClick.Functions.Analytics;
+using OneClick.Functions.Automations;
+using OneClick.Functions.Hosting;
+using OneClick.Functions.Observability;
+
+namespace OneClick.Functions.Conversations;
+
+/// <summary>Conversations, sessions, automations and analytics: registered and mapped from one line each in OneClickApp.</summary>
+public static class ConversationFeatures
+{
+    public static void AddConversationFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<AnalyticsEvents>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<AutomationStore>();
+        services.AddSingleton<AutomationEngine>();
+        services.AddSingleton<AutomationTriggers>();
+        services.AddSingleton<AutomationActionRunner>();
+        services.AddSingleton<IWebhookChangeHandler, MessagesWebhookHandler>();
+        services.AddSingleton<ISendGuard, ServiceWindowGuard>();
+        services.AddHttpClient<MediaDownloader>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        services.AddHttpClient(AutomationActionRunner.HttpClientName);
+    }
+
+    public static void MapConversationFeatures(this IEndpointRouteBuilder app)
+    {
+        app.MapConversationEndpoints();
+        app.MapAutomationEndpoints();
+        app.MapAnalyticsEndpoints();
+        app.MapAutomationInvocationEndpoint();
+    }
+}
