@@ -56,8 +56,10 @@ public sealed class CorrelationTests : IDisposable
         Assert.All(Mine(tenant, id).Where(a => a.OperationName == "ApplyWebhookStatus"),
             status => Assert.Equal(correlationId, status.GetTagItem(OneClickTelemetry.CorrelationId)));
 
-        // The status sits inside the processing of the webhook delivery, which has its own id.
-        var delivery = Assert.Single(_activities, a => a.SpanId == read.ParentSpanId);
+        // The status sits inside the processing of the webhook delivery, which has its own id. That activity
+        // stops only after every feature's webhook handler has run, so wait for it.
+        var delivery = await EventuallyAsync(() => _activities.FirstOrDefault(a => a.SpanId == read.ParentSpanId));
+        Assert.Single(_activities, a => a.SpanId == read.ParentSpanId);
         Assert.Equal("ProcessWebhookEvent", delivery.OperationName);
         Assert.Equal(tenant.Id, delivery.GetTagItem(OneClickTelemetry.TenantId));
         Assert.Equal("webhook-events", delivery.GetTagItem(OneClickTelemetry.Destination));
