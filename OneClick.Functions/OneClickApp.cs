@@ -73,6 +73,8 @@ public static class OneClickApp
         app.MapHealthEndpoints();
         app.MapTenantEndpoints();
         app.MapContactEndpoints();
+        ContactImports.ImportEndpoints.MapImportEndpoints(app);
+        Lists.ListEndpoints.MapListEndpoints(app);
         app.MapMessageEndpoints();
         app.MapMetaWebhookEndpoints();
         app.MapInvocationEndpoints();
@@ -115,6 +117,7 @@ public static class OneClickApp
         services.AddSingleton<MessageSender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookEventProcessor>();
+        AudienceServices.Add(services);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

@@ -5,6 +5,7 @@ public static class QueueNames
 {
     public const string OutboundMessages = "outbound-messages";
     public const string WebhookEvents = "webhook-events";
+    public const string ContactImports = "contact-imports";
 
     public static string Poison(string queueName) => queueName + "-poison";
 }
@@ -18,12 +19,16 @@ public static class TableNames
     public const string MessagesByMetaId = "messagesbymetaid";
     public const string DueSchedules = "dueschedules";
     public const string Lists = "lists";
+    public const string ContactImports = "contactimports";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists];
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, ContactImports];
 }
 
 public static class BlobContainerNames
 {
     /// <summary>Webhook bodies too large for a queue message (claim-check).</summary>
     public const string WebhookPayloads = "webhook-payloads";
+
+    /// <summary>Uploaded CSV files of contact imports, deleted when their import completes.</summary>
+    public const string ContactImports = "contact-imports";
 }

@@ -14,4 +14,7 @@ public static class FunctionNames
 
     public const string ProcessWebhookEvent = "ProcessWebhookEvent";
     public const string ProcessWebhookEventBinding = "event";
+
+    public const string ProcessContactImport = "ProcessContactImport";
+    public const string ProcessContactImportBinding = "chunk";
 }

@@ -45,6 +45,7 @@ public sealed class FunctionJsonTests
             [FunctionNames.EnqueueDueSchedules] = ("timerTrigger", FunctionNames.EnqueueDueSchedulesBinding, null),
             [FunctionNames.SendOutboundMessage] = ("queueTrigger", FunctionNames.SendOutboundMessageBinding, QueueNames.OutboundMessages),
             [FunctionNames.ProcessWebhookEvent] = ("queueTrigger", FunctionNames.ProcessWebhookEventBinding, QueueNames.WebhookEvents),
+            [FunctionNames.ProcessContactImport] = ("queueTrigger", FunctionNames.ProcessContactImportBinding, QueueNames.ContactImports),
         };
         var actual = Functions.Where(f => !f.IsHttp).ToDictionary(f => f.Name, f => (f.Trigger.Type, f.Trigger.Name, f.Trigger.QueueName));
         Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));
