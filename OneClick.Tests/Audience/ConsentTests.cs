@@ -139,6 +139,54 @@ public sealed class ConsentTests(OneClickEnvironment env)
         Assert.Equal("Bye", now["confirmationText"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Metas_user_preferences_webhook_opts_a_contact_out_of_marketing_and_back_in()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var id = await ContactApiTests.CreateAsync(tenant, "+14155550851", "Prefs");
+
+        await UserPreferenceAsync(tenant, "14155550851", "stop");
+        await WaitForContactAsync(tenant, "+14155550851", c => c["optInState"]!.GetValue<string>() == "opted_out");
+        await UserPreferenceAsync(tenant, "14155550851", "resume");
+        var resumed = await WaitForContactAsync(tenant, "+14155550851", c => c["optInState"]!.GetValue<string>() == "opted_in");
+
+        Assert.Equal(id, resumed["id"]!.GetValue<string>());
+        Assert.Equal("meta_user_preferences", resumed["optInSource"]!.GetValue<string>());
+        Assert.Equal("meta_user_preferences", resumed["optOutSource"]!.GetValue<string>());
+    }
+
+    private async Task UserPreferenceAsync(TestTenant tenant, string waId, string value)
+    {
+        var body = new JsonObject
+        {
+            ["object"] = "whatsapp_business_account",
+            ["entry"] = new JsonArray(new JsonObject
+            {
+                ["id"] = tenant.WabaId,
+                ["changes"] = new JsonArray(new JsonObject
+                {
+                    ["field"] = "user_preferences",
+                    ["value"] = new JsonObject
+                    {
+                        ["messaging_product"] = "whatsapp",
+                        ["user_preferences"] = new JsonArray(new JsonObject
+                        {
+                            ["wa_id"] = waId, ["detail"] = "User requested", ["category"] = "marketing_messages", ["value"] = value,
+                            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                        }),
+                    },
+                }),
+            }),
+        }.ToJsonString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(env.AppUrl, $"api/webhooks/meta/{tenant.Id}"))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Hub-Signature-256", OneClick.Core.Meta.WebhookSignature.Compute(System.Text.Encoding.UTF8.GetBytes(body), tenant.AppSecret));
+        using var response = await env.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private async Task InboundAsync(TestTenant tenant, string from, string text)
     {
         using var response = await env.Http.PostAsJsonAsync(new Uri(env.SandboxUrl, $"_sandbox/phone-numbers/{tenant.PhoneNumberId}/inbound"),
