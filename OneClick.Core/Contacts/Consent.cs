@@ -137,7 +137,8 @@ public sealed partial class ConsentWebhookHandler(
             TenantEntity? tenant = null;
             foreach (var message in inbound.EnumerateArray())
             {
-                if (Text(message, "type") != "text" || !message.TryGetProperty("text", out var text) || Text(text, "body") is not { } body)
+                // A "stop" typed into a group chat is not a request to this business to stop marketing to its sender.
+                if (Text(message, "type") != "text" || message.TryGetProperty("group_id", out _) || !message.TryGetProperty("text", out var text) || Text(text, "body") is not { } body)
                     continue;
                 tenant ??= await tenants.GetAsync(change.TenantId, cancellationToken).ConfigureAwait(false);
                 if (tenant is null || !StopKeywords.Matches(body, StopKeywordSettings.KeywordsOf(tenant)))

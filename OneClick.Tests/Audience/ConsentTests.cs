@@ -50,6 +50,7 @@ public sealed class ConsentTests(OneClickEnvironment env)
         Assert.Contains("arret", ContactApiTests.Strings(settings.Json["keywords"]));
 
         await InboundAsync(tenant, "14155550811", "I don't want to stop hearing from you");
+        await InboundAsync(tenant, "14155550813", "stop", groupId: "Y2FwaV9ncm91cDoxNTU1MDEwMDAwMg");
         await InboundAsync(tenant, "14155550811", "  Stop!! ");
         var contact = await WaitForContactAsync(tenant, "+14155550811", c => c["optInState"]!.GetValue<string>() == "opted_out");
         Assert.Equal("stop_keyword", contact["optOutSource"]!.GetValue<string>());
@@ -63,6 +64,8 @@ public sealed class ConsentTests(OneClickEnvironment env)
         var sent = await WaitForSandboxMessagesAsync(tenant, 2);
         Assert.Equal(["+14155550811", "+14155550812"], sent.Select(m => "+" + (m!["to"] ?? m["body"]!["to"])!.GetValue<string>().TrimStart('+')).Order());
         Assert.All(sent, m => Assert.Contains("no more offers", m!.ToJsonString(), StringComparison.Ordinal));
+        // "stop" said in a group chat opts nobody out.
+        Assert.Empty((await tenant.Get("api/contacts?search=4155550813")).Json["items"]!.AsArray());
     }
 
     [Fact]
@@ -187,10 +190,10 @@ public sealed class ConsentTests(OneClickEnvironment env)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private async Task InboundAsync(TestTenant tenant, string from, string text)
+    private async Task InboundAsync(TestTenant tenant, string from, string text, string? groupId = null)
     {
         using var response = await env.Http.PostAsJsonAsync(new Uri(env.SandboxUrl, $"_sandbox/phone-numbers/{tenant.PhoneNumberId}/inbound"),
-            new { from, name = "Customer " + from[^4..], text });
+            new { from, name = "Customer " + from[^4..], text, groupId });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
