@@ -175,6 +175,18 @@ public sealed partial class ContactImportService(
             return;
         }
 
+        if (job.State == ImportStates.Queued)
+        {
+            // Shows that work has begun; counts move once the first chunk is applied.
+            job = await Table.UpdateWithRetryAsync<ContactImportEntity>(job.PartitionKey, job.RowKey, j =>
+            {
+                if (j.State != ImportStates.Queued)
+                    return false;
+                (j.State, j.UpdatedAt) = (ImportStates.Running, clock.GetUtcNow());
+                return true;
+            }, cancellationToken).ConfigureAwait(false) ?? job;
+        }
+
         var tenant = await tenants.GetAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
         Chunk chunk;
         try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using OneClick.Core.Storage;
@@ -198,6 +199,36 @@ public sealed class ContactImportTests(OneClickEnvironment env)
         (await tenant.Get("api/contacts/imports?continuationToken=zzz")).AssertValidation("continuationToken");
         (await tenant.Get("api/contacts/imports/i000000000000000000000000")).AssertProblem(HttpStatusCode.NotFound);
         Assert.Single((await tenant.Get("api/contacts/imports")).Json["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_chunk_delivered_again_after_the_import_moved_on_changes_no_count_and_a_bad_invocation_is_400()
+    {
+        var tenant = await env.CreateBareTenantAsync();
+        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"+1415{2_000_000 + i:D7},P{i}\n")) + "bad,x\n";
+        var id = (await UploadAsync(tenant, csv)).Json["id"]!.GetValue<string>();
+        var done = await WaitForImportAsync(tenant, id);
+
+        // What the queue would redeliver: the first chunk again, as the Functions host POSTs it.
+        for (var i = 0; i < 2; i++)
+        {
+            using var again = await env.Http.PostAsJsonAsync(new Uri(env.AppUrl, "ProcessContactImport"), new
+            {
+                Data = new Dictionary<string, object> { ["chunk"] = $$"""{"v":1,"tenantId":"{{tenant.Id}}","importId":"{{id}}","offset":0,"correlationId":"x"}""" },
+                Metadata = new Dictionary<string, object> { ["DequeueCount"] = 2 },
+            });
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+        var after = (await tenant.Get($"api/contacts/imports/{id}")).Json;
+        Assert.Equal(done.ToJsonString(), after.ToJsonString());
+        Assert.Equal(30, after["imported"]!.GetValue<long>());
+        Assert.Single((await tenant.Get($"api/contacts/imports/{id}/errors")).Json["items"]!.AsArray());
+
+        using var bad = await env.Http.PostAsJsonAsync(new Uri(env.AppUrl, "ProcessContactImport"), new
+        {
+            Data = new Dictionary<string, object> { ["chunk"] = """{"v":1,"tenantId":"t","importId":"../x","offset":-1}""" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     private static Task<Reply> UploadAsync(TestTenant tenant, string csv, string? fileName = null) =>
