@@ -193,11 +193,6 @@ public sealed partial class ContactImportService(
         {
             chunk = await ReadChunkAsync(job, tenant?.DefaultRegion ?? "US", cancellationToken).ConfigureAwait(false);
         }
-        catch (CsvFormatException e)
-        {
-            await FailAsync(job, $"The file cannot be read after row {job.RowsRead}: {e.Message}", cancellationToken).ConfigureAwait(false);
-            return;
-        }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             await FailAsync(job, "The uploaded file is gone.", cancellationToken).ConfigureAwait(false);
@@ -224,7 +219,8 @@ public sealed partial class ContactImportService(
             j.Updated += written.Updated;
             j.Unchanged += written.Unchanged;
             j.UpdatedAt = clock.GetUtcNow();
-            j.State = chunk.NextOffset is null ? ImportStates.Completed : ImportStates.Running;
+            j.State = chunk.Failure is not null ? ImportStates.Failed : chunk.NextOffset is null ? ImportStates.Completed : ImportStates.Running;
+            j.Error = chunk.Failure;
             if (chunk.NextOffset is null)
                 j.CompletedAt = j.UpdatedAt;
             return true;
@@ -250,12 +246,15 @@ public sealed partial class ContactImportService(
             (j.State, j.Error, j.UpdatedAt, j.CompletedAt) = (ImportStates.Failed, reason, clock.GetUtcNow(), clock.GetUtcNow());
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        // The file holds personal data and cannot be resumed: it goes as it does after a completed import.
+        await Blobs.DeleteBlobIfExistsAsync(job.BlobName, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private Task EnqueueNextAsync(ContactImportEntity job, ImportChunkCommand command, CancellationToken cancellationToken) =>
         queue.SendAsync(QueueNames.ContactImports, command with { Offset = job.NextOffset }, cancellationToken: cancellationToken);
 
-    private sealed record Chunk(List<ImportRow> Rows, List<RowRejection> Rejections, int RowsRead, long? NextOffset);
+    /// <param name="Failure">Why the file cannot be read past these rows (they are still imported), or null.</param>
+    private sealed record Chunk(List<ImportRow> Rows, List<RowRejection> Rejections, int RowsRead, long? NextOffset, string? Failure = null);
 
     private async Task<Chunk> ReadChunkAsync(ContactImportEntity job, string region, CancellationToken cancellationToken)
     {
@@ -281,8 +280,18 @@ public sealed partial class ContactImportService(
         var rows = new List<ImportRow>();
         var rejections = new List<RowRejection>();
         var count = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
+            try
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    break;
+            }
+            catch (CsvFormatException e)
+            {
+                // Unreadable from here on (a record over the size limit): keep what was read, end the import with the reason.
+                return new Chunk(rows, rejections, count, null, $"The file cannot be read after row {job.RowsRead + count}: {e.Message}");
+            }
             if (count == RowsPerChunk)
                 return new Chunk(rows, rejections, count, job.NextOffset + reader.ByteOffset);
             count++;

@@ -137,6 +137,25 @@ public sealed class ContactImportTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_read_on_ends_failed_with_the_reason_and_keeps_the_rows_before_it()
+    {
+        var tenant = await env.CreateBareTenantAsync();
+        var csv = "phone,name\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"+1415{2_000_000 + i:D7},P{i}\n"))
+            + $"+14153000000,{new string('x', 100_000)}\n+14153000001,After\n";
+
+        var upload = await UploadAsync(tenant, csv);
+        upload.AssertStatus(HttpStatusCode.Accepted);
+        var done = await WaitForImportAsync(tenant, upload.Json["id"]!.GetValue<string>());
+
+        Assert.Equal("failed", done["state"]!.GetValue<string>());
+        Assert.Contains("after row 20", done["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(20, done["imported"]!.GetValue<long>());
+        Assert.Equal(20, (await ContactApiTests.AllPagesAsync(tenant, "api/contacts?pageSize=500")).Count);
+        await foreach (var blob in env.Storage.Blobs.GetBlobContainerClient(BlobContainerNames.ContactImports).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, tenant.Id + "/", CancellationToken.None))
+            Assert.Fail($"The file of a failed import was kept: {blob.Name}");
+    }
+
+    [Fact]
     public async Task Files_that_cannot_be_imported_are_refused_at_upload_with_the_reason_and_nothing_is_stored()
     {
         var tenant = await env.CreateBareTenantAsync();
