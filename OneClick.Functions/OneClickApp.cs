@@ -75,6 +75,8 @@ public static class OneClickApp
         app.MapHealthEndpoints();
         app.MapTenantEndpoints();
         app.MapContactEndpoints();
+        ContactImports.ImportEndpoints.MapImportEndpoints(app);
+        Lists.ListEndpoints.MapListEndpoints(app);
         app.MapMessageEndpoints();
         app.MapGroupEndpoints();
         Templates.TemplateEndpoints.MapTemplateEndpoints(app);
@@ -124,6 +126,7 @@ public static class OneClickApp
         services.AddGroups();
         AddContentServices(services);
         services.AddConversationFeatures();
+        AudienceServices.Add(services);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

@@ -5,7 +5,7 @@ using OneClick.Core.Storage;
 
 namespace OneClick.Core.Contacts;
 
-public sealed class ContactStore(StorageAccount storage, TimeProvider clock)
+public sealed partial class ContactStore(StorageAccount storage, TimeProvider clock)
 {
     private TableClient Table => storage.Table(TableNames.Contacts);
 

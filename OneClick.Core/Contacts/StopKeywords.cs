@@ -19,6 +19,9 @@ public static class StopKeywords
         "sair", "descadastrar",                         // pt
     ];
 
+    private const string AccentedLetters = "àáâãäåāăąçćĉċčèéêëēĕėęěìíîïĩīĭįıñńņňòóôõöøōŏőùúûüũūŭůűųýÿŷśŝşšźżžĝğġģďđĺļľŀłŕŗřţťŧ";
+    private const string BaseLetters = "aaaaaaaaaccccceeeeeeeeeiiiiiiiiinnnnooooooooouuuuuuuuuuyyysssszzzggggddlllllrrrttt";
+
     public static bool Matches(string? text, IEnumerable<string>? tenantKeywords = null)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > 64)
@@ -36,7 +39,12 @@ public static class StopKeywords
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
                 continue;
             if (char.IsLetterOrDigit(c) || c == ' ')
-                builder.Append(char.ToLowerInvariant(c));
+            {
+                // With invariant globalization Normalize() decomposes nothing, so fold Latin accents by table.
+                var lower = char.ToLowerInvariant(c);
+                var at = AccentedLetters.IndexOf(lower, StringComparison.Ordinal);
+                builder.Append(at < 0 ? lower : BaseLetters[at]);
+            }
         }
         return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -43,3 +43,22 @@ public sealed class ListMemberEntity : ITableEntity
     public static string PrefixFor(string listId) => $"{RowPrefix}{listId}|";
     public static string RowKeyFor(string listId, string contactId) => PrefixFor(listId) + contactId;
 }
+
+/// <summary>
+/// "inlist|{contactId}|{listId}": the reverse of <see cref="ListMemberEntity"/>, written in the same transaction,
+/// so erasing a contact finds its memberships in one range query instead of scanning every list.
+/// </summary>
+public sealed class ContactInListEntity : ITableEntity
+{
+    public const string RowPrefix = "inlist|";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ListId { get; set; } = "";
+
+    public static string PrefixFor(string contactId) => $"{RowPrefix}{contactId}|";
+    public static string RowKeyFor(string contactId, string listId) => PrefixFor(contactId) + listId;
+}

@@ -3,7 +3,7 @@ using OneClick.Core.Storage;
 
 namespace OneClick.Core.Lists;
 
-public sealed class ListStore(StorageAccount storage)
+public sealed partial class ListStore(StorageAccount storage, TimeProvider clock)
 {
     private TableClient Table => storage.Table(TableNames.Lists);
 

@@ -26,6 +26,7 @@ public sealed partial class MessageSender(
     QueuePublisher queue,
     DueScheduleStore schedules,
     IEnumerable<ISendGuard> guards,
+    IEnumerable<IMessageFailureObserver> failureObservers,
     TimeProvider clock,
     ILogger<MessageSender> logger)
 {
@@ -121,7 +122,8 @@ public sealed partial class MessageSender(
         }
         catch (MetaApiException e)
         {
-            await FailAsync(claimed, e.Code, e.Title, e.Details, cancellationToken).ConfigureAwait(false);
+            var failed = await FailAsync(claimed, e.Code, e.Title, e.Details, cancellationToken).ConfigureAwait(false);
+            foreach (var observer in failureObservers) await observer.MessageFailedAsync(failed ?? claimed, cancellationToken).ConfigureAwait(false);
             return SendOutcome.Failed;
         }
         catch (MetaUnreachableException e)

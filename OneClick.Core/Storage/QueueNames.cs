@@ -6,6 +6,7 @@ public static class QueueNames
     public const string OutboundMessages = "outbound-messages";
     public const string WebhookEvents = "webhook-events";
     public const string AutomationActions = "automation-actions";
+    public const string ContactImports = "contact-imports";
 
     public static string Poison(string queueName) => queueName + "-poison";
 }
@@ -30,12 +31,17 @@ public static class TableNames
     public const string AutomationRuns = "automationruns";
     public const string AnalyticsEvents = "analyticsevents";
 
+    public const string ContactImports = "contactimports";
+
     public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists,
-        Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents];
+        Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents, ContactImports];
 }
 
 public static class BlobContainerNames
 {
     /// <summary>Webhook bodies too large for a queue message (claim-check).</summary>
     public const string WebhookPayloads = "webhook-payloads";
+
+    /// <summary>Uploaded CSV files of contact imports, deleted when their import completes.</summary>
+    public const string ContactImports = "contact-imports";
 }

@@ -52,12 +52,14 @@ public sealed class StorageAccount
     {
         foreach (var table in TableNames.All)
             await Table(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var queue in new[] { QueueNames.OutboundMessages, QueueNames.WebhookEvents, QueueNames.AutomationActions })
+        foreach (var queue in new[] { QueueNames.OutboundMessages, QueueNames.WebhookEvents, QueueNames.AutomationActions, QueueNames.ContactImports })
         {
             await Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await Queue(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         await Blobs.GetBlobContainerClient(BlobContainerNames.WebhookPayloads)
+            .CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await Blobs.GetBlobContainerClient(BlobContainerNames.ContactImports)
             .CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

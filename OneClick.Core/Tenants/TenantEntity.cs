@@ -28,6 +28,8 @@ public sealed class TenantEntity : ITableEntity
 
     /// <summary>The tenant's own stop keywords as a JSON array; null means <see cref="Contacts.StopKeywords.Defaults"/>.</summary>
     public string? StopKeywordsJson { get; set; }
+    /// <summary>Sent (as a text message) to a contact whose stop keyword opted them out; null = no reply.</summary>
+    public string? StopConfirmationText { get; set; }
     public DateTimeOffset? ConnectionCheckedAt { get; set; }
 
     [IgnoreDataMember]

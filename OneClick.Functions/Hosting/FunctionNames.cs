@@ -17,4 +17,6 @@ public static class FunctionNames
 
     public const string RunAutomationAction = "RunAutomationAction";
     public const string RunAutomationActionBinding = "action";
+    public const string ProcessContactImport = "ProcessContactImport";
+    public const string ProcessContactImportBinding = "chunk";
 }

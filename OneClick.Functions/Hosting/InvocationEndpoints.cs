@@ -42,6 +42,8 @@ public static class InvocationEndpoints
             await processor.ProcessAsync(command.TenantId, await inbox.ReadBodyAsync(command, cancellationToken), cancellationToken);
             return TypedResults.Ok(InvocationResponse.Ok($"Webhook {command.CorrelationId} processed."));
         });
+
+        ContactImports.ImportEndpoints.MapContactImportInvocation(group);
     }
 
     /// <summary>The host calls the handler over loopback; nothing else may invoke functions directly.</summary>

@@ -46,6 +46,7 @@ public sealed class FunctionJsonTests
             [FunctionNames.SendOutboundMessage] = ("queueTrigger", FunctionNames.SendOutboundMessageBinding, QueueNames.OutboundMessages),
             [FunctionNames.ProcessWebhookEvent] = ("queueTrigger", FunctionNames.ProcessWebhookEventBinding, QueueNames.WebhookEvents),
             [FunctionNames.RunAutomationAction] = ("queueTrigger", FunctionNames.RunAutomationActionBinding, QueueNames.AutomationActions),
+            [FunctionNames.ProcessContactImport] = ("queueTrigger", FunctionNames.ProcessContactImportBinding, QueueNames.ContactImports),
         };
         var actual = Functions.Where(f => !f.IsHttp).ToDictionary(f => f.Name, f => (f.Trigger.Type, f.Trigger.Name, f.Trigger.QueueName));
         Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));
