@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Infrastructure;
 
+using OneClick.Tests.Content;
+
 namespace OneClick.Tests.Audience;
 
 /// <summary>
@@ -13,18 +15,25 @@ namespace OneClick.Tests.Audience;
 [Collection(SharedEnvironment.Name)]
 public sealed class ConsentTests(OneClickEnvironment env)
 {
+    // Meta's hello_world is a UTILITY template; marketing needs one of its own at the sandbox.
+    private const string WeeklyOffer = "weekly_offer";
+    private const string WeeklyOfferTemplate = """
+        {"name":"weekly_offer","language":"en_US","category":"MARKETING","components":[{"type":"BODY","text":"This week: 20% off everything."}]}
+        """;
+
     [Fact]
     public async Task An_opted_out_contact_gets_no_marketing_template_but_still_gets_utility_templates_and_replies()
     {
         var tenant = await env.CreateTenantAsync();
+        ContentKit.SaveAtMeta(env, tenant, WeeklyOfferTemplate);
         var id = await ContactApiTests.CreateAsync(tenant, "+14155550801", "Out");
         (await tenant.Post($"api/contacts/{id}/opt-in", new { source = "signup_form" })).AssertStatus(HttpStatusCode.OK);
         var optedOut = await tenant.Post($"api/contacts/{id}/opt-out", new { source = "call_center" });
         Assert.Equal("opted_out", optedOut.Json["optInState"]!.GetValue<string>());
         Assert.Equal("signup_form", optedOut.Json["optInSource"]!.GetValue<string>());
 
-        var marketing = await tenant.SendMessageAsync(new { contactId = id, type = "template", template = new { name = "hello_world", language = "en_US" } });
-        var utility = await tenant.SendMessageAsync(new { contactId = id, type = "template", template = new { name = "hello_world", language = "en_US" }, metadata = new { category = "UTILITY" } });
+        var marketing = await tenant.SendMessageAsync(new { contactId = id, type = "template", template = new { name = WeeklyOffer, language = "en_US" } });
+        var utility = await tenant.SendMessageAsync(new { contactId = id, type = "template", template = new { name = "hello_world", language = "en_US" } });
         var reply = await tenant.SendMessageAsync(new { contactId = id, type = "text", text = new { body = "Your question answered" } });
 
         var skipped = await tenant.WaitForStatusAsync(marketing, "skipped");
@@ -34,10 +43,11 @@ public sealed class ConsentTests(OneClickEnvironment env)
         var sent = await env.SandboxMessagesAsync(tenant);
         Assert.Equal(2, sent.Count);
         Assert.Single(sent, m => m!.ToJsonString().Contains("hello_world", StringComparison.Ordinal));
+        Assert.DoesNotContain(sent, m => m!.ToJsonString().Contains(WeeklyOffer, StringComparison.Ordinal));
 
         // Opting back in lets marketing through again.
         (await tenant.Post($"api/contacts/{id}/opt-in", new { source = "double_opt_in" })).AssertStatus(HttpStatusCode.OK);
-        await tenant.WaitForStatusAsync(await tenant.SendMessageAsync(new { contactId = id, type = "template", template = new { name = "hello_world", language = "en_US" } }), "read");
+        await tenant.WaitForStatusAsync(await tenant.SendMessageAsync(new { contactId = id, type = "template", template = new { name = WeeklyOffer, language = "en_US" } }), "read");
     }
 
     [Fact]
@@ -99,15 +109,16 @@ public sealed class ConsentTests(OneClickEnvironment env)
     public async Task Metas_131050_in_a_synchronous_error_opts_the_contact_out_and_later_marketing_is_skipped()
     {
         var tenant = await env.CreateTenantAsync();
+        ContentKit.SaveAtMeta(env, tenant, WeeklyOfferTemplate);
         await env.SetBehaviourAsync(tenant, new { recipientErrors = new Dictionary<string, int> { ["+14155550831"] = 131050 }, webhookDelaysMs = new { sent = 20, delivered = 60, read = 120 } });
 
-        var first = await tenant.SendMessageAsync(new { to = "+14155550831", type = "template", template = new { name = "hello_world", language = "en_US" } });
+        var first = await tenant.SendMessageAsync(new { to = "+14155550831", type = "template", template = new { name = WeeklyOffer, language = "en_US" } });
         var failed = await tenant.WaitForStatusAsync(first, "failed");
         Assert.Equal(131050, failed["error"]!["code"]!.GetValue<int>());
 
         var contact = await WaitForContactAsync(tenant, "+14155550831", c => c["optInState"]!.GetValue<string>() == "opted_out");
         Assert.Equal("meta_131050", contact["optOutSource"]!.GetValue<string>());
-        var second = await tenant.SendMessageAsync(new { to = "+14155550831", type = "template", template = new { name = "hello_world", language = "en_US" } });
+        var second = await tenant.SendMessageAsync(new { to = "+14155550831", type = "template", template = new { name = WeeklyOffer, language = "en_US" } });
         Assert.Equal("opted_out", (await tenant.WaitForStatusAsync(second, "skipped"))["skipReason"]!.GetValue<string>());
     }
 
