@@ -1,3 +1,4 @@
+using OneClick.Core.Automations;
 using System.Text.Json;
 using OneClick.Core.Contacts;
 using OneClick.Core.Lists;
@@ -45,10 +46,10 @@ public static partial class ContactEndpoints
         group.MapGet("/{contactId}", GetAsync);
         group.MapPatch("/{contactId}", UpdateAsync);
         group.MapDelete("/{contactId}", EraseAsync);
-        group.MapPost("/{contactId}/opt-in", (string contactId, ConsentRequest? request, ContactStore contacts, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-            SetConsentAsync(contactId, true, request, contacts, clock, http, cancellationToken));
-        group.MapPost("/{contactId}/opt-out", (string contactId, ConsentRequest? request, ContactStore contacts, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-            SetConsentAsync(contactId, false, request, contacts, clock, http, cancellationToken));
+        group.MapPost("/{contactId}/opt-in", (string contactId, ConsentRequest? request, ContactStore contacts, AutomationTriggers automations, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+            SetConsentAsync(contactId, true, request, contacts, automations, clock, http, cancellationToken));
+        group.MapPost("/{contactId}/opt-out", (string contactId, ConsentRequest? request, ContactStore contacts, AutomationTriggers automations, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+            SetConsentAsync(contactId, false, request, contacts, automations, clock, http, cancellationToken));
         group.MapStopKeywordEndpoints();
     }
 
@@ -161,7 +162,7 @@ public static partial class ContactEndpoints
     }
 
     private static async Task<IResult> SetConsentAsync(
-        string contactId, bool optIn, ConsentRequest? request, ContactStore contacts, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        string contactId, bool optIn, ConsentRequest? request, ContactStore contacts, AutomationTriggers automations, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!ContactStore.IsValidId(contactId))
@@ -171,8 +172,14 @@ public static partial class ContactEndpoints
             errors.Add("source", "A short code: lower-case letters, digits, '_', '.', '-', at most 50 characters (e.g. \"web_form\").");
         if (errors.Any)
             return Problem.Validation(errors);
-        var (contact, _) = await contacts.ChangeOptInAsync(http.User.TenantId()!, contactId, optIn, source, clock.GetUtcNow(), cancellationToken);
-        return contact is null ? Problem.NotFound("contact") : TypedResults.Ok(ContactView.From(contact));
+        var tenantId = http.User.TenantId()!;
+        var (contact, changed) = await contacts.ChangeOptInAsync(tenantId, contactId, optIn, source, clock.GetUtcNow(), cancellationToken);
+        if (contact is null)
+            return Problem.NotFound("contact");
+        // The "contact opted in" automations fire once per opt-in: the event id is the opt-in's own time.
+        if (changed && optIn)
+            await automations.ContactOptedInAsync(tenantId, contactId, $"optin|{contactId}|{contact.OptInAt?.UtcTicks}", cancellationToken: cancellationToken);
+        return TypedResults.Ok(ContactView.From(contact));
     }
 
     /// <summary>Normalised (trimmed, lower-case) distinct tags, or null; errors for invalid ones.</summary>
