@@ -13,6 +13,7 @@ using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Core.Webhooks;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Campaigns;
 using OneClick.Functions.Contacts;
 using OneClick.Functions.Demo;
 using OneClick.Functions.Health;
@@ -75,6 +76,7 @@ public static class OneClickApp
         app.MapContactEndpoints();
         app.MapMessageEndpoints();
         app.MapMetaWebhookEndpoints();
+        app.MapCampaignEndpoints();
         app.MapInvocationEndpoints();
         return app;
     }
@@ -115,6 +117,7 @@ public static class OneClickApp
         services.AddSingleton<MessageSender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookEventProcessor>();
+        services.AddCampaigns(configuration);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

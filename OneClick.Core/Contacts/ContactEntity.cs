@@ -34,6 +34,8 @@ public sealed class ContactEntity : ITableEntity
     public DateTimeOffset? OptInAt { get; set; }
     public string? OptOutSource { get; set; }
     public DateTimeOffset? OptOutAt { get; set; }
+    /// <summary>When the contact last wrote to the tenant: free-form messages may follow for 24 hours (meta-facts §3.5).</summary>
+    public DateTimeOffset? LastInboundAt { get; set; }
 
     [IgnoreDataMember]
     public string Id => RowKey[RowPrefix.Length..];

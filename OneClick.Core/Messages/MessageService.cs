@@ -105,7 +105,8 @@ public sealed partial class MessageService(
         return Validated.Ok(message);
     }
 
-    private static JsonObject? BuildContent(SendMessageRequest request, ValidationErrors errors)
+    /// <summary>Meta's content object for the request's type (campaigns build theirs with it too).</summary>
+    public static JsonObject? BuildContent(SendMessageRequest request, ValidationErrors errors)
     {
         switch (request.Type)
         {

@@ -5,6 +5,8 @@ public static class QueueNames
 {
     public const string OutboundMessages = "outbound-messages";
     public const string WebhookEvents = "webhook-events";
+    public const string CampaignDispatch = "campaign-dispatch";
+    public const string CampaignSends = "campaign-sends";
 
     public static string Poison(string queueName) => queueName + "-poison";
 }
@@ -18,8 +20,11 @@ public static class TableNames
     public const string MessagesByMetaId = "messagesbymetaid";
     public const string DueSchedules = "dueschedules";
     public const string Lists = "lists";
+    public const string Campaigns = "campaigns";
+    public const string CampaignRecipients = "campaignrecipients";
+    public const string RateLimits = "ratelimits";
 
-    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists];
+    public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists, Campaigns, CampaignRecipients, RateLimits];
 }
 
 public static class BlobContainerNames

@@ -52,7 +52,7 @@ public sealed class StorageAccount
     {
         foreach (var table in TableNames.All)
             await Table(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var queue in new[] { QueueNames.OutboundMessages, QueueNames.WebhookEvents })
+        foreach (var queue in new[] { QueueNames.OutboundMessages, QueueNames.WebhookEvents, QueueNames.CampaignDispatch, QueueNames.CampaignSends })
         {
             await Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await Queue(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

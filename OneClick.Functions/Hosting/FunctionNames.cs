@@ -14,4 +14,10 @@ public static class FunctionNames
 
     public const string ProcessWebhookEvent = "ProcessWebhookEvent";
     public const string ProcessWebhookEventBinding = "event";
+
+    public const string DispatchCampaign = "DispatchCampaign";
+    public const string DispatchCampaignBinding = "command";
+
+    public const string SendCampaignBatch = "SendCampaignBatch";
+    public const string SendCampaignBatchBinding = "batch";
 }

@@ -1,0 +1,81 @@
+namespace OneClick.Core.Campaigns;
+
+/// <summary>
+/// Queue "campaign-dispatch": expand one page of one audience source of an occurrence into recipients and a
+/// send batch, then queue the next page. <see cref="Source"/> indexes the campaign's audience sources;
+/// <see cref="Continuation"/> is that source's position (a storage token or an offset).
+/// </summary>
+public sealed record DispatchCampaignCommand(int V, string TenantId, string CampaignId, string Occurrence, int Source, string? Continuation, string CorrelationId)
+{
+    public const int CurrentVersion = 1;
+}
+
+/// <summary>Queue "campaign-sends": send to up to <see cref="CampaignRecipientStore.BatchSize"/> recipients of one occurrence.</summary>
+public sealed record SendCampaignBatchCommand(int V, string TenantId, string CampaignId, string Occurrence, IReadOnlyList<string> Recipients, string CorrelationId)
+{
+    public const int CurrentVersion = 1;
+}
+
+/// <summary>
+/// The campaign reference in Meta's biz_opaque_callback_data, "oc2:{campaign}:{occurrence}:{recipient}" (well under
+/// Meta's 512 characters). Status webhooks echo it, which settles recipients whose send OneClick never saw answered.
+/// </summary>
+public static class CampaignCallbackReference
+{
+    public const string Prefix = "oc2:";
+
+    public static string For(string campaignId, string occurrence, string recipientKey) => $"{Prefix}{campaignId}:{occurrence}:{recipientKey}";
+
+    public static (string CampaignId, string Occurrence, string RecipientKey)? Parse(string? callbackData)
+    {
+        if (callbackData is null || !callbackData.StartsWith(Prefix, StringComparison.Ordinal))
+            return null;
+        var parts = callbackData[Prefix.Length..].Split(':', 3);
+        return parts.Length == 3 && CampaignStore.IsValidId(parts[0]) && parts[1].Length == 19 && parts[1].All(char.IsAsciiDigit) && parts[2].Length is > 0 and <= 400
+            ? (parts[0], parts[1], parts[2])
+            : null;
+    }
+}
+
+public sealed class CampaignOptions
+{
+    public const string Section = "Campaigns";
+
+    /// <summary>How long a recipient's send claim protects it; a claim older than this found on retry means "unknown".</summary>
+    public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>An occurrence found later than this after its due time is recorded as missed instead of sent late.</summary>
+    public TimeSpan MaxLateness { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Meta calls in flight at once per instance (all batches together).</summary>
+    public int MaxConcurrentSends { get; set; } = 64;
+    /// <summary>Tries per recipient for retryable errors before it fails.</summary>
+    public int MaxAttempts { get; set; } = 8;
+}
+
+/// <summary>
+/// A test-only seam: called at each step of the dispatch and send paths so tests can simulate a crash there
+/// (a process dying cannot be arranged otherwise). Production registers none.
+/// </summary>
+public interface ICampaignFaultPoint
+{
+    /// <param name="point">"dispatch.inserted", "send.claimed", "send.called", "send.recorded".</param>
+    ValueTask AtAsync(string point, string campaignId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Seam for the content feature: checks a campaign's message at creation (template exists and validates, …);
+/// add errors to refuse it with a 400. None is registered on this branch.
+/// </summary>
+public interface ICampaignMessageCheck
+{
+    Task CheckAsync(string tenantId, Messages.SendMessageRequest message, Validation.ValidationErrors errors, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Seam for the content feature: personalises the message content for one recipient at dispatch time
+/// (the returned JSON is stored on the recipient row and sent as it is). None is registered on this branch:
+/// everyone gets the campaign's content.
+/// </summary>
+public interface ICampaignPersonalizer
+{
+    System.Text.Json.Nodes.JsonNode? Personalize(CampaignEntity campaign, Contacts.ContactEntity contact);
+}

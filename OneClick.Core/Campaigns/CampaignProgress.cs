@@ -1,0 +1,57 @@
+using OneClick.Core.Storage;
+
+namespace OneClick.Core.Campaigns;
+
+/// <summary>
+/// Decides when an occurrence is complete: its dispatch has finished and no recipient is queued or being sent
+/// (the counters say so exactly). Called after every batch and at the end of dispatch; idempotent.
+/// </summary>
+public sealed class CampaignProgress(CampaignStore campaigns, CampaignRecipientStore recipients, TimeProvider clock)
+{
+    public async Task CheckCompletionAsync(string tenantId, string campaignId, string occurrence, CancellationToken cancellationToken)
+    {
+        var run = await campaigns.GetOccurrenceAsync(tenantId, campaignId, occurrence, cancellationToken).ConfigureAwait(false);
+        if (run is null || run.Status != OccurrenceStatus.Running || !run.DispatchDone)
+            return;
+        var counts = await recipients.ReadCountsAsync(CampaignRecipientEntity.PartitionFor(tenantId, campaignId, occurrence), cancellationToken).ConfigureAwait(false);
+        if (counts[CampaignCounts.QueuedBucket] > 0)
+            return;
+        var now = clock.GetUtcNow();
+        await campaigns.UpdateOccurrenceAsync(tenantId, campaignId, occurrence, o =>
+        {
+            if (o.Status != OccurrenceStatus.Running)
+                return false;
+            (o.Status, o.CompletedAt) = (OccurrenceStatus.Completed, now);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        var targeted = counts.Sum(_ => true);
+        await campaigns.UpdateAsync(tenantId, campaignId, c =>
+        {
+            if (c.Status != CampaignStatus.Running || c.LatestOccurrence != occurrence)
+                return false;
+            c.Status = c.NextDueAt is null ? CampaignStatus.Completed : CampaignStatus.Scheduled;
+            c.StatusReason = targeted == 0 ? "The audience had no eligible recipients." : null;
+            c.UpdatedAt = now;
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts batches of the occurrence's queued recipients on the send queue (resume, retry).</summary>
+    public static async Task<int> RequeueQueuedAsync(
+        CampaignRecipientStore recipients, QueuePublisher queue, string tenantId, string campaignId, string occurrence, string correlationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(queue);
+        var count = 0;
+        await foreach (var page in recipients.PagesAsync(CampaignRecipientEntity.PartitionFor(tenantId, campaignId, occurrence), Messages.MessageStatus.Queued, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var chunk in page.Chunk(CampaignRecipientStore.BatchSize))
+            {
+                await queue.SendAsync(QueueNames.CampaignSends, new SendCampaignBatchCommand(SendCampaignBatchCommand.CurrentVersion,
+                    tenantId, campaignId, occurrence, chunk.Select(r => r.RowKey).ToList(), correlationId), cancellationToken: cancellationToken).ConfigureAwait(false);
+                count += chunk.Length;
+            }
+        }
+        return count;
+    }
+}
