@@ -20,7 +20,7 @@ public static class CampaignTestKit
 {
     private static int _phone = Random.Shared.Next(100_000, 900_000);
 
-    public static string NewPhone() => $"+1415{Interlocked.Increment(ref _phone):D7}";
+    public static string NewPhone() => $"+1415{2_000_000 + (Interlocked.Increment(ref _phone) % 7_000_000):D7}";
 
     public static async Task<List<ContactEntity>> ContactsAsync(this TestTenant tenant, int count)
     {
