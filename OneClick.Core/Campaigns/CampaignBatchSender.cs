@@ -99,13 +99,20 @@ public sealed partial class CampaignBatchSender(
             var times = await limiter.ReserveAsync(command.TenantId, claimed.Count, tenant.MessagesPerSecond, cancellationToken).ConfigureAwait(false);
             if (times[^1] - clock.GetUtcNow() > TimeSpan.FromSeconds(1) && await HeldAsync(command, partition, claimed, claimAt, cancellationToken).ConfigureAwait(false))
                 return;
-            var results = await Task.WhenAll(claimed.Select((r, i) => SendOneAsync(campaign, command, tenant.PhoneNumberId, credentials.AccessToken, r, times[i], cancellationToken))).ConfigureAwait(false);
+            var gate = new ControlGate(() => campaigns.GetAsync(command.TenantId, command.CampaignId, cancellationToken), clock);
+            var results = await Task.WhenAll(claimed.Select((r, i) => SendOneAsync(campaign, command, tenant.PhoneNumberId, credentials.AccessToken, r, times[i], gate, cancellationToken))).ConfigureAwait(false);
             outcomes = claimed.Select((r, i) => (r.RowKey, results[i])).ToDictionary(x => x.RowKey, x => x.Item2, StringComparer.Ordinal);
         }
         await FaultAsync("send.called", command.CampaignId, cancellationToken).ConfigureAwait(false);
 
         var retry = new HashSet<string>(StringComparer.Ordinal);
-        await recipients.ChangeAsync(partition, claimed, r => outcomes.TryGetValue(r.RowKey, out var outcome) && Record(r, outcome, claimAt, retry), cancellationToken).ConfigureAwait(false);
+        var released = new HashSet<string>(StringComparer.Ordinal);
+        await recipients.ChangeAsync(partition, claimed, r => outcomes.TryGetValue(r.RowKey, out var outcome) && Record(r, outcome, claimAt, retry, released), cancellationToken).ConfigureAwait(false);
+        if (released.Count > 0)
+        {
+            // Still paused when this arrives: dropped, and resume queues them. Resumed meanwhile: sent. Never lost either way.
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = released.ToList() }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
         if (retry.Count > 0)
         {
             var throttled = outcomes.Values.Any(o => o.Kind == OutcomeKind.Retry && o.Code is { } c && MetaErrorPolicy.IsThrottling(c));
@@ -131,16 +138,21 @@ public sealed partial class CampaignBatchSender(
             r.Attempts--;
             return cancelled ? Cancel(r) : (r.Status = MessageStatus.Queued) is not null;
         }, cancellationToken).ConfigureAwait(false);
+        if (!cancelled)
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = claimed.Select(r => r.RowKey).ToList() }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     private async Task<Outcome> SendOneAsync(
-        CampaignEntity campaign, SendCampaignBatchCommand command, string phoneNumberId, string accessToken, CampaignRecipientEntity row, DateTimeOffset at, CancellationToken cancellationToken)
+        CampaignEntity campaign, SendCampaignBatchCommand command, string phoneNumberId, string accessToken, CampaignRecipientEntity row, DateTimeOffset at, ControlGate gate, CancellationToken cancellationToken)
     {
         var wait = at - clock.GetUtcNow();
         if (wait > TimeSpan.Zero)
             await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
+        // A paced batch can take seconds: a pause or cancel meanwhile stops the sends not yet made.
+        if (wait > TimeSpan.FromSeconds(1) && await gate.StoppedAsync().ConfigureAwait(false) is { } stopped)
+            return new Outcome(OutcomeKind.Released, null, null, stopped, null);
         await _sendSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -185,7 +197,7 @@ public sealed partial class CampaignBatchSender(
     }
 
     /// <summary>Applies a send's outcome to the row as it is stored now (a webhook may have moved it already).</summary>
-    private bool Record(CampaignRecipientEntity r, Outcome outcome, DateTimeOffset claimAt, HashSet<string> retry)
+    private bool Record(CampaignRecipientEntity r, Outcome outcome, DateTimeOffset claimAt, HashSet<string> retry, HashSet<string> released)
     {
         var ours = r.Status == MessageStatus.Sending && r.ClaimedAt == claimAt;
         switch (outcome.Kind)
@@ -199,6 +211,14 @@ public sealed partial class CampaignBatchSender(
                     changed = true;
                 }
                 return changed;
+            case OutcomeKind.Released when ours:
+                r.Attempts--;
+                if (outcome.Title == CampaignStatus.Cancelled)
+                    return Cancel(r);
+                r.Status = MessageStatus.Queued;
+                r.Detail = "Held: the campaign was paused before this recipient was sent.";
+                released.Add(r.RowKey);
+                return true;
             case OutcomeKind.Unknown when ours:
                 r.Status = MessageStatus.Unknown;
                 r.Detail = outcome.Title + " Not re-sent; the status webhook will settle it.";
@@ -234,7 +254,29 @@ public sealed partial class CampaignBatchSender(
 
     public void Dispose() => _sendSlots.Dispose();
 
-    private enum OutcomeKind { Accepted, Retry, Failed, Unknown }
+    private enum OutcomeKind { Accepted, Retry, Failed, Unknown, Released }
+
+    /// <summary>The campaign's status as seen by a batch, read again at most once a second however many sends ask.</summary>
+    private sealed class ControlGate(Func<Task<CampaignEntity?>> read, TimeProvider clock)
+    {
+        private readonly Lock _gate = new();
+        private Task<CampaignEntity?>? _last;
+        private DateTimeOffset _readAt;
+
+        /// <returns>"paused" or "cancelled" when sends must stop, else null.</returns>
+        public async Task<string?> StoppedAsync()
+        {
+            Task<CampaignEntity?> current;
+            lock (_gate)
+            {
+                if (_last is null || clock.GetUtcNow() - _readAt > TimeSpan.FromSeconds(1))
+                    (_last, _readAt) = (read(), clock.GetUtcNow());
+                current = _last;
+            }
+            var campaign = await current.ConfigureAwait(false);
+            return campaign?.Status is CampaignStatus.Paused or CampaignStatus.Cancelled ? campaign.Status : null;
+        }
+    }
 
     private sealed record Outcome(OutcomeKind Kind, string? Wamid, int? Code, string? Title, string? Details);
 

@@ -45,6 +45,8 @@ public sealed class FunctionJsonTests
             [FunctionNames.EnqueueDueSchedules] = ("timerTrigger", FunctionNames.EnqueueDueSchedulesBinding, null),
             [FunctionNames.SendOutboundMessage] = ("queueTrigger", FunctionNames.SendOutboundMessageBinding, QueueNames.OutboundMessages),
             [FunctionNames.ProcessWebhookEvent] = ("queueTrigger", FunctionNames.ProcessWebhookEventBinding, QueueNames.WebhookEvents),
+            [FunctionNames.DispatchCampaign] = ("queueTrigger", FunctionNames.DispatchCampaignBinding, QueueNames.CampaignDispatch),
+            [FunctionNames.SendCampaignBatch] = ("queueTrigger", FunctionNames.SendCampaignBatchBinding, QueueNames.CampaignSends),
         };
         var actual = Functions.Where(f => !f.IsHttp).ToDictionary(f => f.Name, f => (f.Trigger.Type, f.Trigger.Name, f.Trigger.QueueName));
         Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));
