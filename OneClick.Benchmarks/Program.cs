@@ -3,6 +3,7 @@ using OneClick.Benchmarks;
 // dotnet run -c Release --project OneClick.Benchmarks -- <name> [options]
 IBenchmark[] benchmarks =
 [
+    new CampaignBenchmark(),
 ];
 
 var chosen = args.Length > 0 ? benchmarks.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase)) : null;
