@@ -173,9 +173,13 @@ public sealed class CampaignBenchmark : IBenchmark
     private static async Task<JsonObject> WaitForAsync(TestTenant tenant, string campaignId, Func<JsonObject, bool> done, TimeSpan timeout, int pollMs = 250)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var verbose = Environment.GetEnvironmentVariable("ONECLICK_BENCH_VERBOSE") == "1";
+        var clock = Stopwatch.StartNew();
         while (true)
         {
             var campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
+            if (verbose)
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0.0}s targeted {campaign["stats"]?["targeted"]} queued {campaign["stats"]?["queued"]} accepted {campaign["stats"]?["accepted"]}");
             if (campaign["stats"] is not null && done(campaign))
                 return campaign;
             if (DateTime.UtcNow > deadline)

@@ -7,8 +7,9 @@ using OneClick.Core.Storage;
 namespace OneClick.Core.Campaigns;
 
 /// <summary>
-/// The dispatch queue job: one invocation expands one page of one audience source into recipient rows and one
-/// send batch, then queues the next page. Nothing holds the audience in memory and no step runs long. Rows are
+/// The dispatch queue job: one invocation expands audience pages into recipient rows and one send batch per page
+/// for at most a few seconds, then queues its position (source and continuation) for the next invocation.
+/// Nothing holds the audience in memory and no step runs long. Rows are
 /// keyed by contact, so a contact in two sources is one recipient; a retried step finds its own rows and
 /// queues them again (the send claim makes a second copy harmless).
 /// </summary>
@@ -24,6 +25,9 @@ public sealed partial class CampaignDispatcher(
     ILogger<CampaignDispatcher> logger)
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+    /// <summary>How long one dispatch invocation keeps reading pages before passing on (no step runs long).</summary>
+    public static readonly TimeSpan StepBudget = TimeSpan.FromSeconds(3);
+    private const int PagesInFlight = 4;
 
     public async Task DispatchAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
     {
@@ -40,10 +44,40 @@ public sealed partial class CampaignDispatcher(
             return;
         }
 
-        var source = sources[command.Source];
-        var page = await audience.PageAsync(command.TenantId, spec, source, command.Continuation, cancellationToken).ConfigureAwait(false);
+        // One invocation works for at most StepBudget, reading page after page while up to PagesInFlight earlier
+        // pages are expanded and stored; then it hands its position to the next invocation through the queue.
+        var deadline = clock.GetUtcNow() + StepBudget;
+        var (source, continuation) = (command.Source, command.Continuation);
+        var inFlight = new List<Task>();
+        while (source < sources.Count && clock.GetUtcNow() < deadline)
+        {
+            var step = command with { Source = source, Continuation = continuation };
+            var page = await audience.PageAsync(command.TenantId, spec, sources[source], continuation, cancellationToken).ConfigureAwait(false);
+            inFlight.Add(ExpandPageAsync(campaign, spec, step, page.Keys, cancellationToken));
+            if (inFlight.Count >= PagesInFlight)
+            {
+                var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                inFlight.Remove(done);
+                await done.ConfigureAwait(false);
+            }
+            (source, continuation) = page.Next is null ? (source + 1, null) : (source, page.Next);
+        }
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+
+        if (source < sources.Count)
+        {
+            await queue.SendAsync(QueueNames.CampaignDispatch, command with { Source = source, Continuation = continuation }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // Every page of every source is stored (this invocation's and, the chain being sequential, all earlier ones).
+        await campaigns.UpdateOccurrenceAsync(command.TenantId, command.CampaignId, command.Occurrence, o => !o.DispatchDone && (o.DispatchDone = true), cancellationToken).ConfigureAwait(false);
+        await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ExpandPageAsync(CampaignEntity campaign, AudienceSpec spec, DispatchCampaignCommand command, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
         var step = StepKey(command);
-        var rows = await RecipientsAsync(campaign, spec, command, page.Keys, step, cancellationToken).ConfigureAwait(false);
+        var rows = await RecipientsAsync(campaign, spec, command, keys, step, cancellationToken).ConfigureAwait(false);
         var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
         var (added, existing) = await recipients.InsertAsync(partition, rows, cancellationToken).ConfigureAwait(false);
         await FaultAsync("dispatch.inserted", command.CampaignId, cancellationToken).ConfigureAwait(false);
@@ -52,10 +86,7 @@ public sealed partial class CampaignDispatcher(
         if (toSend.Count > 0)
             await queue.SendAsync(QueueNames.CampaignSends, new SendCampaignBatchCommand(SendCampaignBatchCommand.CurrentVersion,
                 command.TenantId, command.CampaignId, command.Occurrence, toSend, command.CorrelationId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        LogPage(logger, command.CampaignId, command.Source, page.Keys.Count, added.Count, toSend.Count);
-
-        var next = page.Next is null ? command with { Source = command.Source + 1, Continuation = null } : command with { Continuation = page.Next };
-        await queue.SendAsync(QueueNames.CampaignDispatch, next, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LogPage(logger, command.CampaignId, command.Source, keys.Count, added.Count, toSend.Count);
     }
 
     private async Task<List<CampaignRecipientEntity>> RecipientsAsync(

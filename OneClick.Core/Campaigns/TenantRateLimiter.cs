@@ -30,22 +30,31 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
     {
         // 10% headroom (at least one send): requests that leave on time can still arrive bunched up by network
         // jitter, and Meta counts a sliding window; sending at exactly the limit would now and then cross it.
-        perSecond = Math.Max(1, perSecond - Math.Max(1, perSecond / 10));
+        var capacity = Math.Max(1, perSecond - Math.Max(1, perSecond / 10));
+        // A high limit is split over shard rows (a second's slots k ≡ shard mod shards) so concurrent batches
+        // do not all contend for one row; a low limit keeps one row per second, exact.
+        var shards = Math.Clamp(capacity / 200, 1, 16);
         var times = new List<DateTimeOffset>(count);
         var second = clock.GetUtcNow().ToUnixTimeSeconds();
+        var shard = Random.Shared.Next(shards);
+        var shardsTried = 0;
         while (times.Count < count)
         {
-            var key = second.ToString("D12", CultureInfo.InvariantCulture);
+            var key = $"{second.ToString("D12", CultureInfo.InvariantCulture)}|{shard:D2}";
+            // Slots of this shard in this second: k = shard, shard + shards, shard + 2·shards, … below capacity.
+            var slots = (capacity - shard + shards - 1) / shards;
             var row = await Table.FindAsync<RateWindowEntity>(tenantId, key, cancellationToken).ConfigureAwait(false);
             var used = row?.Used ?? 0;
             // Slots of this second that have already passed are burnt: sending them now would bunch sends up.
             var elapsed = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(second);
-            var firstFree = elapsed <= TimeSpan.Zero ? 0 : (int)Math.Min(perSecond, Math.Ceiling(elapsed.Ticks * (double)perSecond / TimeSpan.TicksPerSecond));
+            var firstFree = elapsed <= TimeSpan.Zero ? 0 : (int)Math.Min(slots, Math.Ceiling(elapsed.Ticks * (double)capacity / TimeSpan.TicksPerSecond / shards));
             var from = Math.Max(used, firstFree);
-            var take = Math.Min(count - times.Count, perSecond - from);
+            var take = Math.Min(count - times.Count, slots - from);
             if (take <= 0)
             {
-                second++;
+                shard = (shard + 1) % shards;
+                if (++shardsTried >= shards)
+                    (second, shardsTried) = (second + 1, 0);
                 continue;
             }
             try
@@ -60,13 +69,13 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
             }
             catch (RequestFailedException e) when (TableErrors.IsConflict(e) || TableErrors.IsPreconditionFailed(e))
             {
-                continue; // someone else reserved in this second meanwhile: read it again
+                continue; // someone else reserved in this shard meanwhile: read it again
             }
             var start = DateTimeOffset.FromUnixTimeSeconds(second);
-            for (var k = from; k < from + take; k++)
-                times.Add(start + TimeSpan.FromTicks(TimeSpan.TicksPerSecond * k / perSecond));
-            second++;
+            for (var i = from; i < from + take; i++)
+                times.Add(start + TimeSpan.FromTicks(TimeSpan.TicksPerSecond * ((i * (long)shards) + shard) / capacity));
         }
+        times.Sort();
         return times;
     }
 }
