@@ -81,10 +81,7 @@ public sealed partial class CampaignBatchSender(
             return true;
         }, cancellationToken).ConfigureAwait(false);
         if (claimed.Count == 0)
-        {
-            await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
             return;
-        }
         await FaultAsync("send.claimed", command.CampaignId, cancellationToken).ConfigureAwait(false);
 
         var tenant = await tenants.GetAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
@@ -121,7 +118,6 @@ public sealed partial class CampaignBatchSender(
             await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = retry.ToList() }, delay, cancellationToken).ConfigureAwait(false);
         }
         await FaultAsync("send.recorded", command.CampaignId, cancellationToken).ConfigureAwait(false);
-        await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Before a long pacing wait, look again: a campaign paused or cancelled meanwhile hands its claims back unsent.</summary>

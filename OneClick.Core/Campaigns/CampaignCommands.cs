@@ -4,8 +4,10 @@ namespace OneClick.Core.Campaigns;
 /// Queue "campaign-dispatch": expand one page of one audience source of an occurrence into recipients and a
 /// send batch, then queue the next page. <see cref="Source"/> indexes the campaign's audience sources;
 /// <see cref="Continuation"/> is that source's position (a storage token or an offset).
+/// With <see cref="Watch"/> set it is instead the occurrence's completion watch: it checks the counts and comes back
+/// a little later until the occurrence is complete (so send batches never read the counters).
 /// </summary>
-public sealed record DispatchCampaignCommand(int V, string TenantId, string CampaignId, string Occurrence, int Source, string? Continuation, string CorrelationId)
+public sealed record DispatchCampaignCommand(int V, string TenantId, string CampaignId, string Occurrence, int Source, string? Continuation, string CorrelationId, bool Watch = false)
 {
     public const int CurrentVersion = 1;
 }

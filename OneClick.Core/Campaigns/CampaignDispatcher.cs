@@ -32,6 +32,11 @@ public sealed partial class CampaignDispatcher(
     public async Task DispatchAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (command.Watch)
+        {
+            await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var campaign = await campaigns.GetAsync(command.TenantId, command.CampaignId, cancellationToken).ConfigureAwait(false);
         if (campaign is null)
             return;
@@ -40,7 +45,7 @@ public sealed partial class CampaignDispatcher(
         if (campaign.Status == CampaignStatus.Cancelled || command.Source >= sources.Count)
         {
             await campaigns.UpdateOccurrenceAsync(command.TenantId, command.CampaignId, command.Occurrence, o => !o.DispatchDone && (o.DispatchDone = true), cancellationToken).ConfigureAwait(false);
-            await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
+            await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -71,7 +76,7 @@ public sealed partial class CampaignDispatcher(
         }
         // Every page of every source is stored (this invocation's and, the chain being sequential, all earlier ones).
         await campaigns.UpdateOccurrenceAsync(command.TenantId, command.CampaignId, command.Occurrence, o => !o.DispatchDone && (o.DispatchDone = true), cancellationToken).ConfigureAwait(false);
-        await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
+        await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ExpandPageAsync(CampaignEntity campaign, AudienceSpec spec, DispatchCampaignCommand command, IReadOnlyList<string> keys, CancellationToken cancellationToken)

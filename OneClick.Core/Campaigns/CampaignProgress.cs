@@ -4,18 +4,20 @@ namespace OneClick.Core.Campaigns;
 
 /// <summary>
 /// Decides when an occurrence is complete: its dispatch has finished and no recipient is queued or being sent
-/// (the counters say so exactly). Called after every batch and at the end of dispatch; idempotent.
+/// (the counters say so exactly). Checked at the end of dispatch and then by a watch message every second or so
+/// (batches do not read the counters: that would cost a counter read per batch); idempotent.
 /// </summary>
-public sealed class CampaignProgress(CampaignStore campaigns, CampaignRecipientStore recipients, TimeProvider clock)
+public sealed class CampaignProgress(CampaignStore campaigns, CampaignRecipientStore recipients, QueuePublisher queue, TimeProvider clock)
 {
-    public async Task CheckCompletionAsync(string tenantId, string campaignId, string occurrence, CancellationToken cancellationToken)
+    /// <returns>True while the occurrence is dispatched but not complete (worth checking again later).</returns>
+    public async Task<bool> CheckCompletionAsync(string tenantId, string campaignId, string occurrence, CancellationToken cancellationToken)
     {
         var run = await campaigns.GetOccurrenceAsync(tenantId, campaignId, occurrence, cancellationToken).ConfigureAwait(false);
         if (run is null || run.Status != OccurrenceStatus.Running || !run.DispatchDone)
-            return;
+            return false;
         var counts = await recipients.ReadCountsAsync(CampaignRecipientEntity.PartitionFor(tenantId, campaignId, occurrence), cancellationToken).ConfigureAwait(false);
         if (counts[CampaignCounts.QueuedBucket] > 0)
-            return;
+            return true;
         var now = clock.GetUtcNow();
         await campaigns.UpdateOccurrenceAsync(tenantId, campaignId, occurrence, o =>
         {
@@ -34,6 +36,18 @@ public sealed class CampaignProgress(CampaignStore campaigns, CampaignRecipientS
             c.UpdatedAt = now;
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Checks now and, while the occurrence is still sending, keeps a watch on the dispatch queue.</summary>
+    public async Task WatchAsync(string tenantId, string campaignId, string occurrence, string correlationId, CancellationToken cancellationToken)
+    {
+        if (!await CheckCompletionAsync(tenantId, campaignId, occurrence, cancellationToken).ConfigureAwait(false))
+            return;
+        var paused = (await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false))?.Status == CampaignStatus.Paused;
+        await queue.SendAsync(QueueNames.CampaignDispatch,
+            new DispatchCampaignCommand(DispatchCampaignCommand.CurrentVersion, tenantId, campaignId, occurrence, 0, null, correlationId, Watch: true),
+            paused ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Puts batches of the occurrence's queued recipients on the send queue (resume, retry).</summary>

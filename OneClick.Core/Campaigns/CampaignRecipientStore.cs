@@ -13,7 +13,7 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
 {
     /// <summary>Recipients per transaction and per send batch: 99 rows + 1 counter delta = Table Storage's 100 actions.</summary>
     public const int BatchSize = 99;
-    private const int CompactAbove = 150;
+    private const int CompactAbove = 40;
 
     private TableClient Table => storage.Table(TableNames.CampaignRecipients);
 

@@ -282,7 +282,7 @@ public sealed class CampaignService(
             }, cancellationToken).ConfigureAwait(false)).Count;
         }
         await CampaignProgress.RequeueQueuedAsync(recipients, queue, tenantId, campaignId, occurrence, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
-        await progress.CheckCompletionAsync(tenantId, campaignId, occurrence, cancellationToken).ConfigureAwait(false);
+        await progress.WatchAsync(tenantId, campaignId, occurrence, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
         return new ControlResult(await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false), null, count);
     }
 
