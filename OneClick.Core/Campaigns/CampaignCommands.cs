@@ -51,6 +51,8 @@ public sealed class CampaignOptions
     public int MaxConcurrentSends { get; set; } = 64;
     /// <summary>Tries per recipient for retryable errors before it fails.</summary>
     public int MaxAttempts { get; set; } = 8;
+    /// <summary>An occurrence whose queued count has not moved for this long gets its remaining recipients queued again.</summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>

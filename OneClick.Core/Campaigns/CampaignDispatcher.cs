@@ -34,7 +34,7 @@ public sealed partial class CampaignDispatcher(
         ArgumentNullException.ThrowIfNull(command);
         if (command.Watch)
         {
-            await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken).ConfigureAwait(false);
+            await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken, command.Continuation).ConfigureAwait(false);
             return;
         }
         var campaign = await campaigns.GetAsync(command.TenantId, command.CampaignId, cancellationToken).ConfigureAwait(false);
