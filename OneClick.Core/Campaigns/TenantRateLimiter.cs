@@ -40,14 +40,20 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
         var shardsTried = 0;
         while (times.Count < count)
         {
+            // A slow store must not leave this loop walking seconds that have already gone by: start from now.
+            var now = clock.GetUtcNow();
+            if (second < now.ToUnixTimeSeconds())
+                (second, shardsTried) = (now.ToUnixTimeSeconds(), 0);
             var key = $"{second.ToString("D12", CultureInfo.InvariantCulture)}|{shard:D2}";
             // Slots of this shard in this second: k = shard, shard + shards, shard + 2·shards, … below capacity.
             var slots = (capacity - shard + shards - 1) / shards;
-            var row = await Table.FindAsync<RateWindowEntity>(tenantId, key, cancellationToken).ConfigureAwait(false);
-            var used = row?.Used ?? 0;
             // Slots of this second that have already passed are burnt: sending them now would bunch sends up.
-            var elapsed = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(second);
+            var elapsed = now - DateTimeOffset.FromUnixTimeSeconds(second);
             var firstFree = elapsed <= TimeSpan.Zero ? 0 : (int)Math.Min(slots, Math.Ceiling(elapsed.Ticks * (double)capacity / TimeSpan.TicksPerSecond / shards));
+            RateWindowEntity? row = null;
+            if (firstFree < slots)
+                row = await Table.FindAsync<RateWindowEntity>(tenantId, key, cancellationToken).ConfigureAwait(false);
+            var used = row?.Used ?? 0;
             var from = Math.Max(used, firstFree);
             var take = Math.Min(count - times.Count, slots - from);
             if (take <= 0)
