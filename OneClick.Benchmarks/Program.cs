@@ -6,6 +6,7 @@ IBenchmark[] benchmarks =
     new PersonalisationBenchmark(),
     new WebhookThroughputBenchmark(),
     new ContactImportBenchmark(),
+    new CampaignBenchmark(),
 ];
 
 var chosen = args.Length > 0 ? benchmarks.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase)) : null;

@@ -13,6 +13,7 @@ using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Core.Webhooks;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Campaigns;
 using OneClick.Functions.Contacts;
 using OneClick.Functions.Conversations;
 using OneClick.Functions.Demo;
@@ -82,6 +83,7 @@ public static class OneClickApp
         Templates.TemplateEndpoints.MapTemplateEndpoints(app);
         Content.ContentEndpoints.MapContentEndpoints(app);
         app.MapMetaWebhookEndpoints();
+        app.MapCampaignEndpoints();
         app.MapInvocationEndpoints();
         app.MapConversationFeatures();
         return app;
@@ -127,6 +129,7 @@ public static class OneClickApp
         AddContentServices(services);
         services.AddConversationFeatures();
         AudienceServices.Add(services);
+        services.AddCampaigns(configuration);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

@@ -204,6 +204,7 @@ public sealed class AutomationTriggers(AutomationEngine engine, TimeProvider clo
     public Task<int> ContactOptedInAsync(string tenantId, string contactId, string eventId, string? origin = null, CancellationToken cancellationToken = default) =>
         RaiseAsync(tenantId, new AutomationEvent(TriggerTypes.ContactOptedIn, eventId, clock.GetUtcNow(), ContactId: contactId, Origin: origin), null, cancellationToken);
 
-    public Task<int> CampaignFinishedAsync(string tenantId, string campaignId, CancellationToken cancellationToken = default) =>
-        RaiseAsync(tenantId, new AutomationEvent(TriggerTypes.CampaignFinished, $"campaign_finished|{campaignId}", clock.GetUtcNow(), CampaignId: campaignId), null, cancellationToken);
+    /// <param name="occurrence">A recurring campaign finishes once per occurrence; null for a one-off.</param>
+    public Task<int> CampaignFinishedAsync(string tenantId, string campaignId, string? occurrence = null, CancellationToken cancellationToken = default) =>
+        RaiseAsync(tenantId, new AutomationEvent(TriggerTypes.CampaignFinished, $"campaign_finished|{campaignId}|{occurrence}", clock.GetUtcNow(), CampaignId: campaignId), null, cancellationToken);
 }

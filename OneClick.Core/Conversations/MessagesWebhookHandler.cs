@@ -25,6 +25,7 @@ public sealed partial class MessagesWebhookHandler(
     SessionStore sessions,
     AutomationEngine automations,
     AnalyticsEvents analytics,
+    Campaigns.CampaignRecipientStore campaignRecipients,
     ILogger<MessagesWebhookHandler> logger) : IWebhookChangeHandler
 {
     private const int MaxPayloadLength = 30_000;
@@ -72,8 +73,15 @@ public sealed partial class MessagesWebhookHandler(
             ?? (await contacts.CreateOrMergeAsync(tenantId, e164, profileName, null, cancellationToken).ConfigureAwait(false)).Contact;
 
         string? replyTo = null;
+        MessageByMetaIdEntity? campaignSend = null;
         if (message.ContextMetaMessageId is not null)
-            replyTo = await messages.FindIdByMetaIdAsync(tenantId, message.ContextMetaMessageId, cancellationToken).ConfigureAwait(false);
+        {
+            var sent = await messages.FindByMetaIdAsync(tenantId, message.ContextMetaMessageId, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(sent?.MessageId))
+                replyTo = sent.MessageId;
+            else if (sent?.CampaignRecipientPartition is not null)
+                campaignSend = sent;
+        }
 
         var raw = message.RawJson;
         var detail = message.ReplyId ?? message.Text;
@@ -102,6 +110,7 @@ public sealed partial class MessagesWebhookHandler(
                 ContactId: contact.Id, Detail: message.Type), cancellationToken),
             // A reaction points at a message too, but it is not a reply.
             replyTo is not null && message.Type != "reaction" ? MarkRepliedAsync(tenantId, replyTo, contact.Id, message.At, cancellationToken) : Task.CompletedTask,
+            campaignSend is not null && message.Type != "reaction" ? MarkCampaignRepliedAsync(tenantId, campaignSend, contact.Id, message.At, cancellationToken) : Task.CompletedTask,
             sessions.TouchAsync(tenantId, contact.Id,
                 new SessionEvent(message.MetaMessageId, "inbound." + message.Type, message.At, detail is { Length: > 200 } ? detail[..200] : detail),
                 cancellationToken)).ConfigureAwait(false);
@@ -115,6 +124,16 @@ public sealed partial class MessagesWebhookHandler(
         // AnalyticsEvents.RecordOptOutAsync uses, so it counts once.
         if (await window.ConfigureAwait(false) is { IsOptedOut: true, OptOutAt: { } optOutAt } optedOut)
             await analytics.RecordOptOutAsync(tenantId, contact.Id, optedOut.OptOutSource ?? "unknown", optOutAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A reply to a campaign send: the recipient counts as replied once, and one "replied" event with the campaign.</summary>
+    private async Task MarkCampaignRepliedAsync(string tenantId, MessageByMetaIdEntity send, string contactId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await campaignRecipients.MarkRepliedAsync(send.CampaignRecipientPartition!, send.CampaignRecipientRow!, at, cancellationToken).ConfigureAwait(false);
+        // The partition is "{tenant}|{campaign}|{occurrence}".
+        var campaignId = send.CampaignRecipientPartition!.Split('|')[1];
+        await analytics.RecordAsync(tenantId, new AnalyticsEvent($"{AnalyticsEventTypes.Replied}|{send.RowKey}", AnalyticsEventTypes.Replied, at,
+            ContactId: contactId, CampaignId: campaignId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sets RepliedAt once and records one "replied" event per message, with its campaign when it has one.</summary>

@@ -69,7 +69,10 @@ public sealed class MessageEntity : ITableEntity
 
 public sealed record StatusChange(string Status, DateTimeOffset At, string? Detail);
 
-/// <summary>Finds a message from Meta's wamid. PartitionKey = tenant id, RowKey = escaped wamid.</summary>
+/// <summary>
+/// Finds what OneClick sent from Meta's wamid: a message, or a campaign recipient. PartitionKey = tenant id,
+/// RowKey = escaped wamid. Replies (Meta's context.id) and reactions point at wamids only.
+/// </summary>
 public sealed class MessageByMetaIdEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -77,5 +80,9 @@ public sealed class MessageByMetaIdEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    /// <summary>The message, or "" for a campaign send.</summary>
     public string MessageId { get; set; } = "";
+    /// <summary>A campaign send: its recipient row's keys in the campaignrecipients table.</summary>
+    public string? CampaignRecipientPartition { get; set; }
+    public string? CampaignRecipientRow { get; set; }
 }

@@ -42,7 +42,27 @@ public sealed class MessageStore(StorageAccount storage)
 
     public async Task<string?> FindIdByMetaIdAsync(string tenantId, string metaMessageId, CancellationToken cancellationToken)
     {
-        var index = await ByMetaId.FindAsync<MessageByMetaIdEntity>(tenantId, TableKey.Escape(metaMessageId), cancellationToken).ConfigureAwait(false);
-        return index?.MessageId;
+        var index = await FindByMetaIdAsync(tenantId, metaMessageId, cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrEmpty(index?.MessageId) ? null : index.MessageId;
+    }
+
+    public Task<MessageByMetaIdEntity?> FindByMetaIdAsync(string tenantId, string metaMessageId, CancellationToken cancellationToken) =>
+        ByMetaId.FindAsync<MessageByMetaIdEntity>(tenantId, TableKey.Escape(metaMessageId), cancellationToken);
+
+    /// <summary>Indexes a campaign batch's wamids in transactions of up to 100 (all in the tenant's partition).</summary>
+    public async Task IndexCampaignSendsAsync(
+        string tenantId, IReadOnlyList<(string Wamid, string RecipientPartition, string RecipientRow)> sends, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sends);
+        foreach (var chunk in sends.DistinctBy(s => s.Wamid).Chunk(100))
+        {
+            await ByMetaId.SubmitTransactionAsync(chunk.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new MessageByMetaIdEntity
+            {
+                PartitionKey = tenantId,
+                RowKey = TableKey.Escape(s.Wamid),
+                CampaignRecipientPartition = s.RecipientPartition,
+                CampaignRecipientRow = s.RecipientRow,
+            })), cancellationToken).ConfigureAwait(false);
+        }
     }
 }

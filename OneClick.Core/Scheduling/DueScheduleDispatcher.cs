@@ -11,7 +11,8 @@ namespace OneClick.Core.Scheduling;
 /// the rare second copy. Rows left from downtime are simply past due and go out on the next run.
 /// </summary>
 public sealed partial class DueScheduleDispatcher(
-    DueScheduleStore schedules, MessageStore messages, QueuePublisher queue, TimeProvider clock, ILogger<DueScheduleDispatcher> logger)
+    DueScheduleStore schedules, MessageStore messages, QueuePublisher queue, TimeProvider clock, ILogger<DueScheduleDispatcher> logger,
+    IEnumerable<IDueScheduleHandler>? handlers = null)
 {
     public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(2);
 
@@ -24,6 +25,14 @@ public sealed partial class DueScheduleDispatcher(
         {
             if (row.ClaimedUntil > now || !await schedules.TryClaimAsync(row, now + ClaimFor, cancellationToken).ConfigureAwait(false))
                 continue;
+            if (handlers?.FirstOrDefault(h => h.Takes(row)) is { } handler)
+            {
+                // Other due work (campaign occurrences) is the handler's; the claim above already made it this run's alone.
+                if (await handler.HandleAsync(row, cancellationToken).ConfigureAwait(false))
+                    enqueued++;
+                await schedules.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
 
             var message = await messages.UpdateAsync(row.TenantId, row.MessageId,
                 m => m.MoveTo(MessageStatus.Queued, clock.GetUtcNow(), "due"), cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,8 @@ public sealed class DueScheduleEntity : ITableEntity
     public string MessageId { get; set; } = "";
     public string CorrelationId { get; set; } = "";
     public DateTimeOffset DueAt { get; set; }
+    /// <summary>Set for a campaign occurrence (then <see cref="MessageId"/> is empty): an <see cref="IDueScheduleHandler"/> takes it.</summary>
+    public string? CampaignId { get; set; }
 
     /// <summary>Set by the timer run that took this row; another run may take it only after this time.</summary>
     public DateTimeOffset? ClaimedUntil { get; set; }

@@ -8,15 +8,16 @@ public sealed class DueScheduleStore(StorageAccount storage)
 {
     private TableClient Table => storage.Table(TableNames.DueSchedules);
 
-    public async Task<DueScheduleEntity> AddAsync(DateTimeOffset dueAt, string tenantId, string messageId, string correlationId, CancellationToken cancellationToken)
+    public async Task<DueScheduleEntity> AddAsync(DateTimeOffset dueAt, string tenantId, string messageId, string correlationId, CancellationToken cancellationToken, string? campaignId = null)
     {
         var row = new DueScheduleEntity
         {
-            RowKey = DueScheduleEntity.RowKeyFor(dueAt, tenantId, messageId),
+            RowKey = DueScheduleEntity.RowKeyFor(dueAt, tenantId, campaignId ?? messageId),
             TenantId = tenantId,
             MessageId = messageId,
             CorrelationId = correlationId,
             DueAt = dueAt,
+            CampaignId = campaignId,
         };
         var response = await Table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         row.ETag = response.Headers.ETag ?? default;
@@ -48,6 +49,13 @@ public sealed class DueScheduleStore(StorageAccount storage)
             return false;
         }
     }
+
+    public Task<DueScheduleEntity?> FindAsync(string rowKey, CancellationToken cancellationToken) =>
+        Table.FindAsync<DueScheduleEntity>(DueScheduleEntity.DuePartition, rowKey, cancellationToken);
+
+    /// <summary>A tenant's pending rows, oldest first (the due partition is shared, so this filters it).</summary>
+    public IAsyncEnumerable<DueScheduleEntity> PendingForTenantAsync(string tenantId, CancellationToken cancellationToken) =>
+        Table.QueryAsync<DueScheduleEntity>(r => r.PartitionKey == DueScheduleEntity.DuePartition && r.TenantId == tenantId, cancellationToken: cancellationToken);
 
     public async Task RemoveAsync(DueScheduleEntity row, CancellationToken cancellationToken)
     {

@@ -7,6 +7,8 @@ public static class QueueNames
     public const string WebhookEvents = "webhook-events";
     public const string AutomationActions = "automation-actions";
     public const string ContactImports = "contact-imports";
+    public const string CampaignDispatch = "campaign-dispatch";
+    public const string CampaignSends = "campaign-sends";
 
     public static string Poison(string queueName) => queueName + "-poison";
 }
@@ -33,8 +35,13 @@ public static class TableNames
 
     public const string ContactImports = "contactimports";
 
+    public const string Campaigns = "campaigns";
+    public const string CampaignRecipients = "campaignrecipients";
+    public const string RateLimits = "ratelimits";
+
     public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists,
-        Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents, ContactImports];
+        Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents, ContactImports,
+        Campaigns, CampaignRecipients, RateLimits];
 }
 
 public static class BlobContainerNames

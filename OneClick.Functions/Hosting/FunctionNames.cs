@@ -19,4 +19,9 @@ public static class FunctionNames
     public const string RunAutomationActionBinding = "action";
     public const string ProcessContactImport = "ProcessContactImport";
     public const string ProcessContactImportBinding = "chunk";
+    public const string DispatchCampaign = "DispatchCampaign";
+    public const string DispatchCampaignBinding = "command";
+
+    public const string SendCampaignBatch = "SendCampaignBatch";
+    public const string SendCampaignBatchBinding = "batch";
 }

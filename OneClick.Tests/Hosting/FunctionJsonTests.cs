@@ -47,6 +47,8 @@ public sealed class FunctionJsonTests
             [FunctionNames.ProcessWebhookEvent] = ("queueTrigger", FunctionNames.ProcessWebhookEventBinding, QueueNames.WebhookEvents),
             [FunctionNames.RunAutomationAction] = ("queueTrigger", FunctionNames.RunAutomationActionBinding, QueueNames.AutomationActions),
             [FunctionNames.ProcessContactImport] = ("queueTrigger", FunctionNames.ProcessContactImportBinding, QueueNames.ContactImports),
+            [FunctionNames.DispatchCampaign] = ("queueTrigger", FunctionNames.DispatchCampaignBinding, QueueNames.CampaignDispatch),
+            [FunctionNames.SendCampaignBatch] = ("queueTrigger", FunctionNames.SendCampaignBatchBinding, QueueNames.CampaignSends),
         };
         var actual = Functions.Where(f => !f.IsHttp).ToDictionary(f => f.Name, f => (f.Trigger.Type, f.Trigger.Name, f.Trigger.QueueName));
         Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OneClick.Core.Contacts;
+using OneClick.Core.Lists;
+using OneClick.Core.Storage;
+using OneClick.Core.Tenants;
+using OneClick.Functions.Hosting;
+using OneClick.Tests.Infrastructure;
+
+namespace OneClick.Benchmarks;
+
+/// <summary>
+/// A campaign to N recipients (100,000 by default) through the whole pipeline — API, dispatch queue, send batches,
+/// claims, pacing, the sandbox over HTTP, result transactions, completion — against the same number of POSTs
+/// straight to the sandbox at the same concurrency. Also counts storage requests per recipient and per status
+/// webhook, and the process's peak memory.
+/// </summary>
+public sealed class CampaignBenchmark : IBenchmark
+{
+    public string Name => "campaign";
+    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs (--recipients 100000 --concurrency 64 --webhook-recipients 2000)";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        var recipients = Option(args, "--recipients", 100_000);
+        var concurrency = Option(args, "--concurrency", 64);
+        var webhookRecipients = Math.Min(recipients, Option(args, "--webhook-recipients", 2_000));
+        Console.WriteLine($"campaign benchmark: {recipients:N0} recipients, {concurrency} concurrent Meta calls, {Environment.ProcessorCount} cores");
+
+        var env = new BenchmarkEnvironment(concurrency);
+        await env.InitializeAsync();
+        try
+        {
+            var tenant = await env.CreateTenantAsync("Benchmark");
+            await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = (int?)null, delivered = (int?)null, read = (int?)null } });
+            // OneClick's own pacing is lifted (as the sandbox's is) so the benchmark measures the engine, not the limit.
+            await env.Storage.Table(TableNames.Tenants).UpdateWithRetryAsync<TenantEntity>(tenant.Id, TenantEntity.ProfileRowKey, t => (t.MessagesPerSecond = 10_000_000) > 0, CancellationToken.None);
+
+            var seed = Stopwatch.StartNew();
+            var (list, smallList) = await SeedAsync(env, tenant.Id, recipients, webhookRecipients);
+            Console.WriteLine($"seeded {recipients:N0} contacts and a list in {seed.Elapsed.TotalSeconds:0.0} s");
+
+            var raw = await RawFloorAsync(env, recipients, concurrency);
+            Console.WriteLine($"raw floor: {recipients:N0} POSTs straight to the sandbox at concurrency {concurrency}: {raw.TotalSeconds:0.0} s = {recipients / raw.TotalSeconds:N0}/s");
+            using (var reset = await env.Http.PostAsync(new Uri(env.SandboxUrl, "_sandbox/reset"), null))
+                reset.EnsureSuccessStatusCode();
+            await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = (int?)null, delivered = (int?)null, read = (int?)null } });
+            GC.Collect();
+
+            // The campaign, measured from the launch request to completion (the last result recorded).
+            env.Counter.Reset();
+            var peakManaged = 0L;
+            using var sampler = new Timer(_ => peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false)), null, 0, 200);
+            var clock = Stopwatch.StartNew();
+            var campaignId = await LaunchAsync(tenant, list);
+            var stats = await WaitForAsync(tenant, campaignId, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(30));
+            var elapsed = clock.Elapsed;
+            var (tables, queues, blobs) = env.Counter.Snapshot();
+            var accepted = await env.SandboxMessagesAsync(tenant);
+            var distinct = accepted.Select(m => m!["to"]!.GetValue<string>()).Distinct(StringComparer.Ordinal).Count();
+            var targeted = stats["stats"]!["targeted"]!.GetValue<long>();
+            var e2e = recipients / elapsed.TotalSeconds;
+            Console.WriteLine($"end to end: {recipients:N0} recipients in {elapsed.TotalSeconds:0.0} s = {e2e:N0}/s ({e2e / (recipients / raw.TotalSeconds):P0} of the raw floor)");
+            Console.WriteLine($"  targeted {targeted:N0}, accepted by the sandbox {accepted.Count:N0} ({distinct:N0} distinct numbers)");
+            Console.WriteLine($"  storage requests: {tables:N0} table + {queues:N0} queue + {blobs:N0} blob = {(double)(tables + queues + blobs) / recipients:0.000} per recipient " +
+                $"({(double)tables / recipients:0.000} table, {(double)queues / recipients:0.000} queue)");
+            Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process)");
+
+            // Status webhooks: sent, delivered and read for a smaller campaign, counted after its sends are done.
+            await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 6000, delivered = 6500, read = 7000 } });
+            var webhookCampaign = await LaunchAsync(tenant, smallList);
+            await WaitForAsync(tenant, webhookCampaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(5));
+            env.Counter.Reset();
+            var webhookClock = Stopwatch.StartNew();
+            await WaitForAsync(tenant, webhookCampaign, s => s["stats"]!["read"]!.GetValue<long>() == webhookRecipients, TimeSpan.FromMinutes(5), pollMs: 1000);
+            var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
+            var webhooks = webhookRecipients * 3;
+            Console.WriteLine($"status webhooks: {webhooks:N0} (sent, delivered, read for {webhookRecipients:N0}) applied in {webhookClock.Elapsed.TotalSeconds:0.0} s; " +
+                $"storage requests {(double)(wTables + wQueues + wBlobs) / webhooks:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue)");
+
+            var ok = e2e >= 1000 && e2e >= 0.5 * (recipients / raw.TotalSeconds) && targeted == recipients && accepted.Count == recipients && distinct == recipients;
+            Console.WriteLine(ok ? "targets met: ≥ 1,000 recipients/s and ≥ 50% of the raw floor, every recipient sent exactly once" : "TARGETS NOT MET");
+            return ok ? 0 : 1;
+        }
+        finally
+        {
+            await env.DisposeAsync();
+        }
+    }
+
+    private static async Task<(string List, string SmallList)> SeedAsync(OneClickEnvironment env, string tenantId, int count, int small)
+    {
+        var contacts = env.Storage.Table(TableNames.Contacts);
+        var lists = env.Storage.Table(TableNames.Lists);
+        var (list, smallList) = (ListStore.NewId(), ListStore.NewId());
+        var now = DateTimeOffset.UtcNow;
+        await lists.AddEntityAsync(new ContactListEntity { PartitionKey = tenantId, RowKey = ContactListEntity.RowKeyFor(list), Name = "benchmark", MemberCount = count, CreatedAt = now, UpdatedAt = now });
+        await lists.AddEntityAsync(new ContactListEntity { PartitionKey = tenantId, RowKey = ContactListEntity.RowKeyFor(smallList), Name = "webhooks", MemberCount = small, CreatedAt = now, UpdatedAt = now });
+        static string Id(int i) => "c" + i.ToString("D24", CultureInfo.InvariantCulture);
+        await Parallel.ForEachAsync(Enumerable.Range(0, (count + 99) / 100), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, ct) =>
+        {
+            var range = Enumerable.Range(chunk * 100, Math.Min(100, count - (chunk * 100))).ToList();
+            await contacts.SubmitTransactionAsync(range.Select(i => new TableTransactionAction(TableTransactionActionType.Add, new ContactEntity
+            {
+                PartitionKey = tenantId, RowKey = ContactEntity.RowKeyFor(Id(i)), PhoneNumber = Phone(i), CreatedAt = now, UpdatedAt = now,
+            })), ct);
+            await lists.SubmitTransactionAsync(range.Select(i => new TableTransactionAction(TableTransactionActionType.Add,
+                new ListMemberEntity { PartitionKey = tenantId, RowKey = ListMemberEntity.RowKeyFor(list, Id(i)), ContactId = Id(i), AddedAt = now })), ct);
+            var inSmall = range.Where(i => i < small).ToList();
+            if (inSmall.Count > 0)
+                await lists.SubmitTransactionAsync(inSmall.Select(i => new TableTransactionAction(TableTransactionActionType.Add,
+                    new ListMemberEntity { PartitionKey = tenantId, RowKey = ListMemberEntity.RowKeyFor(smallList, Id(i)), ContactId = Id(i), AddedAt = now })), ct);
+        });
+        return (list, smallList);
+    }
+
+    private static string Phone(int i) => "+1415" + (2_000_000 + i).ToString("D7", CultureInfo.InvariantCulture);
+
+    /// <summary>The same number of sends, straight to the sandbox, same payload shape, same concurrency.</summary>
+    private static async Task<TimeSpan> RawFloorAsync(OneClickEnvironment env, int count, int concurrency)
+    {
+        var phoneNumberId = "9" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999).ToString(CultureInfo.InvariantCulture);
+        var token = "EAAG" + Guid.NewGuid().ToString("N");
+        using (var register = await env.Http.PostAsJsonAsync(new Uri(env.SandboxUrl, "_sandbox/phone-numbers"), new
+        {
+            phoneNumberId, wabaId = "1" + phoneNumberId[1..], accessToken = token, appSecret = Guid.NewGuid().ToString("N"),
+            displayPhoneNumber = "15550100009", verifiedName = "Raw floor",
+        }))
+            register.EnsureSuccessStatusCode();
+        using var http = new HttpClient();
+        var url = new Uri(env.SandboxUrl, $"v25.0/{phoneNumberId}/messages");
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            var payload = new JsonObject
+            {
+                ["messaging_product"] = "whatsapp", ["recipient_type"] = "individual", ["to"] = Phone(i), ["type"] = "template",
+                ["template"] = new JsonObject { ["name"] = "hello_world", ["language"] = new JsonObject { ["code"] = "en_US" } },
+                ["biz_opaque_callback_data"] = $"oc2:k0000000000000000000000000:0000000000000000000:{i}",
+            }.ToJsonString();
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, ct);
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsStringAsync(ct);
+        });
+        return clock.Elapsed;
+    }
+
+    private static async Task<string> LaunchAsync(TestTenant tenant, string list)
+    {
+        using var response = await tenant.PostAsync("api/campaigns", new
+        {
+            name = "Benchmark", launch = true, audience = new { lists = new[] { list } },
+            message = new { type = "template", template = new { name = "hello_world", language = "en_US" } },
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException(body);
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+
+    private static async Task<JsonObject> WaitForAsync(TestTenant tenant, string campaignId, Func<JsonObject, bool> done, TimeSpan timeout, int pollMs = 250)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var verbose = Environment.GetEnvironmentVariable("ONECLICK_BENCH_VERBOSE") == "1";
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
+            if (verbose)
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0.0}s targeted {campaign["stats"]?["targeted"]} queued {campaign["stats"]?["queued"]} accepted {campaign["stats"]?["accepted"]}");
+            if (campaign["stats"] is not null && done(campaign))
+                return campaign;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Campaign {campaignId} did not finish: {campaign.ToJsonString()}");
+            await Task.Delay(pollMs);
+        }
+    }
+
+    private static int Option(IReadOnlyList<string> args, string name, int fallback)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+                return int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        }
+        return fallback;
+    }
+}
+
+/// <summary>The test environment with storage requests counted, quiet logs and the campaign's send concurrency.</summary>
+internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironment
+{
+    public StorageRequestCounter Counter { get; } = new();
+
+    protected override void Configure(WebApplicationBuilder builder)
+    {
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration["Campaigns:MaxConcurrentSends"] = concurrency.ToString(CultureInfo.InvariantCulture);
+        Counter.Learn(builder.Configuration["AzureWebJobsStorage"] ?? "");
+        builder.Services.AddSingleton(sp => new StorageAccount(builder.Configuration, sp.GetRequiredService<HostSettings>().MessageEncoding, Counter));
+    }
+}
+
+/// <summary>Counts every request the app's storage clients make (retries included), by service.</summary>
+internal sealed class StorageRequestCounter : HttpPipelinePolicy
+{
+    private long _tables, _queues, _blobs;
+    private int _queuePort = -1, _blobPort = -1;
+
+    /// <summary>Azurite serves each service on its own port; the connection string says which.</summary>
+    public void Learn(string connectionString)
+    {
+        foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = (part.Split('=', 2)[0], part.Split('=', 2).ElementAtOrDefault(1));
+            if (value is null || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
+                continue;
+            if (key == "QueueEndpoint")
+                _queuePort = uri.Port;
+            else if (key == "BlobEndpoint")
+                _blobPort = uri.Port;
+        }
+    }
+
+    public void Reset() => (_tables, _queues, _blobs) = (0, 0, 0);
+
+    public (long Tables, long Queues, long Blobs) Snapshot() => (Interlocked.Read(ref _tables), Interlocked.Read(ref _queues), Interlocked.Read(ref _blobs));
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message);
+        ProcessNext(message, pipeline);
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message);
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Count(HttpMessage message)
+    {
+        var port = message.Request.Uri.Port;
+        if (port == _queuePort)
+            Interlocked.Increment(ref _queues);
+        else if (port == _blobPort)
+            Interlocked.Increment(ref _blobs);
+        else
+            Interlocked.Increment(ref _tables);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using OneClick.Core.Storage;
+
+namespace OneClick.Core.Campaigns;
+
+/// <summary>One second of a tenant's send budget: table "ratelimits", PartitionKey = tenant id, RowKey = unix second.</summary>
+public sealed class RateWindowEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public int Used { get; set; }
+}
+
+/// <summary>
+/// A store-backed limiter shared by every invocation and instance: each second of a tenant's phone number has a
+/// row counting the sends reserved in it, taken with ETag-checked writes, a whole batch's worth in one write.
+/// A reservation returns a send time per token, spaced 1/limit apart within its second, so no sliding
+/// one-second window ever holds more than the limit (Meta's throughput is measured that way), with 10% headroom.
+/// </summary>
+public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock)
+{
+    private TableClient Table => storage.Table(TableNames.RateLimits);
+
+    public async Task<IReadOnlyList<DateTimeOffset>> ReserveAsync(string tenantId, int count, int perSecond, CancellationToken cancellationToken)
+    {
+        // 10% headroom (at least one send): requests that leave on time can still arrive bunched up by network
+        // jitter, and Meta counts a sliding window; sending at exactly the limit would now and then cross it.
+        var capacity = Math.Max(1, perSecond - Math.Max(1, perSecond / 10));
+        // A high limit is split over shard rows (a second's slots k ≡ shard mod shards) so concurrent batches
+        // do not all contend for one row; a low limit keeps one row per second, exact.
+        var shards = Math.Clamp(capacity / 200, 1, 16);
+        var times = new List<DateTimeOffset>(count);
+        var second = clock.GetUtcNow().ToUnixTimeSeconds();
+        var shard = Random.Shared.Next(shards);
+        var shardsTried = 0;
+        while (times.Count < count)
+        {
+            // A slow store must not leave this loop walking seconds that have already gone by: start from now.
+            var now = clock.GetUtcNow();
+            if (second < now.ToUnixTimeSeconds())
+                (second, shardsTried) = (now.ToUnixTimeSeconds(), 0);
+            var key = $"{second.ToString("D12", CultureInfo.InvariantCulture)}|{shard:D2}";
+            // Slots of this shard in this second: k = shard, shard + shards, shard + 2·shards, … below capacity.
+            var slots = (capacity - shard + shards - 1) / shards;
+            // Slots of this second that have already passed are burnt: sending them now would bunch sends up.
+            var elapsed = now - DateTimeOffset.FromUnixTimeSeconds(second);
+            var firstFree = elapsed <= TimeSpan.Zero ? 0 : (int)Math.Min(slots, Math.Ceiling(elapsed.Ticks * (double)capacity / TimeSpan.TicksPerSecond / shards));
+            RateWindowEntity? row = null;
+            if (firstFree < slots)
+                row = await Table.FindAsync<RateWindowEntity>(tenantId, key, cancellationToken).ConfigureAwait(false);
+            var used = row?.Used ?? 0;
+            var from = Math.Max(used, firstFree);
+            var take = Math.Min(count - times.Count, slots - from);
+            if (take <= 0)
+            {
+                shard = (shard + 1) % shards;
+                if (++shardsTried >= shards)
+                    (second, shardsTried) = (second + 1, 0);
+                continue;
+            }
+            try
+            {
+                if (row is null)
+                    await Table.AddEntityAsync(new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take }, cancellationToken).ConfigureAwait(false);
+                else
+                {
+                    row.Used = from + take;
+                    await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (RequestFailedException e) when (TableErrors.IsConflict(e) || TableErrors.IsPreconditionFailed(e))
+            {
+                continue; // someone else reserved in this shard meanwhile: read it again
+            }
+            var start = DateTimeOffset.FromUnixTimeSeconds(second);
+            for (var i = from; i < from + take; i++)
+                times.Add(start + TimeSpan.FromTicks(TimeSpan.TicksPerSecond * ((i * (long)shards) + shard) / capacity));
+        }
+        times.Sort();
+        return times;
+    }
+}
