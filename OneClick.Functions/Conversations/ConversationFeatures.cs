@@ -18,6 +18,7 @@ public static class ConversationFeatures
     public static void AddConversationFeatures(this IServiceCollection services)
     {
         services.AddSingleton<AnalyticsEvents>();
+        services.AddSingleton<OneClick.Core.Sending.IMessageFailureObserver, FailedSendEvents>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<AutomationStore>();

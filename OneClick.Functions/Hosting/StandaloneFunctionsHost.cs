@@ -178,6 +178,13 @@ public sealed partial class StandaloneFunctionsHost(
             LogInvocationError(logger, e, function.Name);
             return false;
         }
+        catch (TaskCanceledException e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The invocation outlived the HTTP timeout: a failed invocation, as a function timeout is for the host,
+            // so the message comes back after visibilityTimeout instead of staying hidden for the whole lease.
+            LogInvocationError(logger, e, function.Name);
+            return false;
+        }
     }
 
     private Dictionary<string, object> Sys(string methodName) => new()

@@ -72,7 +72,8 @@ public sealed class CampaignBadInputTests(OneClickEnvironment env)
         // A campaign that cannot run says why: this tenant has no Meta credentials.
         var bare = await env.CreateBareTenantAsync();
         var contact = await bare.ContactsAsync(1);
-        var stuck = await bare.CampaignAsync(new { contacts = new[] { contact[0].Id } }, launch: false);
+        // (A text message: a template cannot even be checked without credentials.)
+        var stuck = await bare.CampaignAsync(new { contacts = new[] { contact[0].Id } }, new { type = "text", text = new { body = "Hello" } }, launch: false);
         var refused = await bare.Post($"api/campaigns/{stuck["id"]}/launch", new { });
         Assert.Contains("credentials", refused.AssertProblem(HttpStatusCode.Conflict)["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var after = (await bare.Get($"api/campaigns/{stuck["id"]}")).Json;
