@@ -97,19 +97,30 @@ public sealed partial class MessageService(
             UpdatedAt = now,
             CorrelationId = correlationId,
         };
-        message.MoveTo(scheduleFor is null ? MessageStatus.Queued : MessageStatus.Scheduled, now);
+        await AcceptAsync(message, stored: null, cancellationToken).ConfigureAwait(false);
+        return Validated.Ok(message);
+    }
 
-        // The due row goes first: a message is never stored without something that will send it.
-        var due = await schedules.AddAsync(scheduleFor ?? now + SafetyNetDelay, tenant.Id, id, correlationId, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Stores a validated message and queues or schedules it. The due row goes first: a message is never stored
+    /// without something that will send it. A "now" message is also queued at once and its due row removed, so the
+    /// row only matters if that enqueue is lost.
+    /// </summary>
+    /// <param name="stored">The feature's own record of the message, written once the message exists.</param>
+    private async Task AcceptAsync(MessageEntity message, Func<Task>? stored, CancellationToken cancellationToken)
+    {
+        message.MoveTo(message.ScheduledFor is null ? MessageStatus.Queued : MessageStatus.Scheduled, message.CreatedAt);
+        var due = await schedules.AddAsync(message.ScheduledFor ?? message.CreatedAt + SafetyNetDelay, message.TenantId, message.Id, message.CorrelationId, cancellationToken).ConfigureAwait(false);
         await messages.AddAsync(message, cancellationToken).ConfigureAwait(false);
-        if (scheduleFor is null)
+        if (stored is not null)
+            await stored().ConfigureAwait(false);
+        if (message.ScheduledFor is null)
         {
             await queue.SendAsync(QueueNames.OutboundMessages,
-                new SendMessageCommand(SendMessageCommand.CurrentVersion, tenant.Id, id, correlationId),
+                new SendMessageCommand(SendMessageCommand.CurrentVersion, message.TenantId, message.Id, message.CorrelationId),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             await schedules.RemoveAsync(due, cancellationToken).ConfigureAwait(false);
         }
-        return Validated.Ok(message);
     }
 
     /// <summary>A message to a WhatsApp group: the same content rules, a group recipient, and the group's conversation.</summary>
@@ -150,19 +161,7 @@ public sealed partial class MessageService(
             UpdatedAt = now,
             CorrelationId = correlationId,
         };
-        message.MoveTo(scheduleFor is null ? MessageStatus.Queued : MessageStatus.Scheduled, now);
-
-        // Same order as for a person: the due row first, so the message is never stored without something that sends it.
-        var due = await schedules.AddAsync(scheduleFor ?? now + SafetyNetDelay, tenant.Id, id, correlationId, cancellationToken).ConfigureAwait(false);
-        await messages.AddAsync(message, cancellationToken).ConfigureAwait(false);
-        await groups.RecordOutboundAsync(message, group, cancellationToken).ConfigureAwait(false);
-        if (scheduleFor is null)
-        {
-            await queue.SendAsync(QueueNames.OutboundMessages,
-                new SendMessageCommand(SendMessageCommand.CurrentVersion, tenant.Id, id, correlationId),
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            await schedules.RemoveAsync(due, cancellationToken).ConfigureAwait(false);
-        }
+        await AcceptAsync(message, () => groups.RecordOutboundAsync(message, group, cancellationToken), cancellationToken).ConfigureAwait(false);
         return Validated.Ok(message);
     }
 

@@ -250,29 +250,7 @@ internal static class GroupsEndpoints
             message["type"] = "text";
         }
 
-        var envelope = new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
-            {
-                ["id"] = number.WabaId,
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = number.DisplayPhoneNumber, ["phone_number_id"] = number.PhoneNumberId },
-                        ["contacts"] = new JsonArray(new JsonObject
-                        {
-                            ["profile"] = new JsonObject { ["name"] = string.IsNullOrWhiteSpace(body.Name) ? from : body.Name },
-                            ["wa_id"] = from,
-                        }),
-                        ["messages"] = new JsonArray(message),
-                    },
-                    ["field"] = "messages",
-                }),
-            }),
-        };
+        var envelope = OneClick.MetaSandbox.Inbound.InboundAnyTypeEndpoints.InboundEnvelope(number, from, body.Name, message);
         log.RecordInbound(number.PhoneNumberId, id);
         dispatcher.Schedule(number, unsupported ? "inbound:unsupported" : "inbound:text", id, JsonSerializer.SerializeToUtf8Bytes(envelope), TimeSpan.Zero);
         return Results.Json(new { id, from, timestamp, groupId = group.Id }, ControlJson.Options, statusCode: StatusCodes.Status202Accepted);

@@ -111,35 +111,38 @@ internal static class InboundAnyTypeEndpoints
         if (!string.IsNullOrEmpty(body.GroupId))
             message["group_id"] = body.GroupId;
 
-        var envelope = new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
-            {
-                ["id"] = number.WabaId,
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = number.DisplayPhoneNumber, ["phone_number_id"] = number.PhoneNumberId },
-                        ["contacts"] = new JsonArray(new JsonObject
-                        {
-                            ["profile"] = new JsonObject { ["name"] = string.IsNullOrWhiteSpace(body.Name) ? from : body.Name },
-                            ["wa_id"] = from,
-                        }),
-                        ["messages"] = new JsonArray(message),
-                    },
-                    ["field"] = "messages",
-                }),
-            }),
-        };
+        var envelope = InboundEnvelope(number, from, body.Name, message);
         // Meta's own escaping (non-ASCII as \uXXXX): the default encoder does the same.
         var bytesOut = JsonSerializer.SerializeToUtf8Bytes(envelope);
         log.RecordInbound(number.PhoneNumberId, id);
         dispatcher.Schedule(number, "inbound:" + type, id, bytesOut, TimeSpan.Zero);
         return Results.Json(new InboundAnyTypeAccepted(id, from, timestamp, mediaId), ControlJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
+
+    /// <summary>Meta's webhook envelope around one inbound message from <paramref name="from"/>, with the sender's profile.</summary>
+    internal static JsonObject InboundEnvelope(PhoneNumberRegistration number, string from, string? name, JsonObject message) => new()
+    {
+        ["object"] = "whatsapp_business_account",
+        ["entry"] = new JsonArray(new JsonObject
+        {
+            ["id"] = number.WabaId,
+            ["changes"] = new JsonArray(new JsonObject
+            {
+                ["value"] = new JsonObject
+                {
+                    ["messaging_product"] = "whatsapp",
+                    ["metadata"] = new JsonObject { ["display_phone_number"] = number.DisplayPhoneNumber, ["phone_number_id"] = number.PhoneNumberId },
+                    ["contacts"] = new JsonArray(new JsonObject
+                    {
+                        ["profile"] = new JsonObject { ["name"] = string.IsNullOrWhiteSpace(name) ? from : name },
+                        ["wa_id"] = from,
+                    }),
+                    ["messages"] = new JsonArray(message),
+                },
+                ["field"] = "messages",
+            }),
+        }),
+    };
 
     private static string DefaultMime(string type) => type switch
     {
