@@ -70,15 +70,7 @@ public sealed partial class MessageService(
             contact = (await contacts.CreateOrMergeAsync(tenant.Id, e164!, null, null, cancellationToken).ConfigureAwait(false)).Contact;
 
         var id = MessageStore.NewId();
-        var payload = new JsonObject
-        {
-            ["messaging_product"] = "whatsapp",
-            ["recipient_type"] = "individual",
-            ["to"] = contact.PhoneNumber,
-            ["type"] = request.Type,
-            [request.Type!] = prepared.Content,
-            ["biz_opaque_callback_data"] = CallbackReference.For(id),
-        };
+        var payload = MetaPayload(id, "individual", contact.PhoneNumber, request.Type!, prepared.Content);
         if (request.ReplyTo is not null)
             payload["context"] = new JsonObject { ["message_id"] = request.ReplyTo };
         var message = new MessageEntity
@@ -100,6 +92,17 @@ public sealed partial class MessageService(
         await AcceptAsync(message, stored: null, cancellationToken).ConfigureAwait(false);
         return Validated.Ok(message);
     }
+
+    /// <summary>What goes to Meta's /messages, with OneClick's reference for the status webhooks to echo.</summary>
+    private static JsonObject MetaPayload(string messageId, string recipientType, string to, string type, JsonNode content) => new()
+    {
+        ["messaging_product"] = "whatsapp",
+        ["recipient_type"] = recipientType,
+        ["to"] = to,
+        ["type"] = type,
+        [type] = content,
+        ["biz_opaque_callback_data"] = CallbackReference.For(messageId),
+    };
 
     /// <summary>
     /// Stores a validated message and queues or schedules it. The due row goes first: a message is never stored
@@ -136,15 +139,7 @@ public sealed partial class MessageService(
         if (prepared is null)
             return Validated.Invalid<MessageEntity>(errors);
         var id = MessageStore.NewId();
-        var payload = new JsonObject
-        {
-            ["messaging_product"] = "whatsapp",
-            ["recipient_type"] = "group",
-            ["to"] = group.MetaGroupId,
-            ["type"] = request.Type,
-            [request.Type!] = prepared.Content,
-            ["biz_opaque_callback_data"] = CallbackReference.For(id),
-        };
+        var payload = MetaPayload(id, "group", group.MetaGroupId, request.Type!, prepared.Content);
         var message = new MessageEntity
         {
             PartitionKey = tenant.Id,
