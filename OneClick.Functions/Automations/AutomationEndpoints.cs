@@ -111,28 +111,16 @@ public static class AutomationEndpoints
 
     private static async Task<IResult> ListAsync(AutomationStore rules, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await rules.PageAsync(http.User.TenantId()!, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<AutomationRuleView>(page.Items.Select(AutomationRuleView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => rules.PageAsync(http.User.TenantId()!, storageToken, size, cancellationToken), AutomationRuleView.From);
     }
 
     private static async Task<IResult> RunsAsync(string ruleId, AutomationEngine engine, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
         if (!AutomationValidation.IsValidId(ruleId))
             return Problem.Validation("ruleId", "Not an automation id.");
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await engine.PageRunsAsync(http.User.TenantId()!, ruleId, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<AutomationRunView>(page.Items.Select(AutomationRunView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => engine.PageRunsAsync(http.User.TenantId()!, ruleId, storageToken, size, cancellationToken), AutomationRunView.From);
     }
 
     private static async Task<IResult> DryRunAsync(DryRunRequest request, AutomationEngine engine, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)

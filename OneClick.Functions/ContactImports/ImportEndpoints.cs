@@ -78,14 +78,8 @@ public static class ImportEndpoints
 
     private static async Task<IResult> ListAsync(ContactImportService imports, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await imports.PageAsync(http.User.TenantId()!, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<ImportView>(page.Items.Select(ImportView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => imports.PageAsync(http.User.TenantId()!, storageToken, size, cancellationToken), ImportView.From);
     }
 
     private static async Task<IResult> ErrorsAsync(string importId, ContactImportService imports, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)

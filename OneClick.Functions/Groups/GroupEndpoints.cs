@@ -47,14 +47,8 @@ public static class GroupEndpoints
 
     private static async Task<IResult> ListAsync(GroupStore store, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await store.ListAsync(http.User.TenantId()!, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<GroupSummaryView>(page.Items.Select(GroupSummaryView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => store.ListAsync(http.User.TenantId()!, storageToken, size, cancellationToken), GroupSummaryView.From);
     }
 
     private static async Task<IResult> SyncAsync(GroupService groups, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)

@@ -59,14 +59,8 @@ public static class ListEndpoints
 
     private static async Task<IResult> ListAsync(ListStore lists, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await lists.PageAsync(http.User.TenantId()!, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<ListView>(page.Items.Select(ListView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => lists.PageAsync(http.User.TenantId()!, storageToken, size, cancellationToken), ListView.From);
     }
 
     private static async Task<IResult> GetAsync(string listId, ListStore lists, HttpContext http, CancellationToken cancellationToken)

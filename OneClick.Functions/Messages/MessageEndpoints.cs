@@ -56,13 +56,7 @@ public static class MessageEndpoints
 
     private static async Task<IResult> ListAsync(MessageStore messages, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await messages.ListAsync(http.User.TenantId()!, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<MessageView>(page.Items.Select(MessageView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => messages.ListAsync(http.User.TenantId()!, storageToken, size, cancellationToken), MessageView.From);
     }
 }

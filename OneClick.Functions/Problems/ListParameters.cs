@@ -68,4 +68,23 @@ public static class ListParameters
             return Problem.Validation("continuationToken", "Pass back the token a previous page returned.");
         }
     }
+
+    /// <summary>
+    /// A list endpoint's whole answer: checks the paging parameters, reads one page with the storage service's token
+    /// and the clamped page size, and hands the client a wrapped token for the next page.
+    /// </summary>
+    public static async Task<IResult> PageAsync<TItem, TView>(
+        int? pageSize, string? continuationToken, Func<string?, int, Task<ResultPage<TItem>>> read, Func<TItem, TView> view)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(view);
+        if (Check(pageSize, continuationToken) is { } invalid)
+            return invalid;
+        TryUnwrap(continuationToken, out var storageToken);
+        return await ReadAsync(async () =>
+        {
+            var page = await read(storageToken, Paging.Clamp(pageSize)).ConfigureAwait(false);
+            return new ResultPage<TView>(page.Items.Select(view).ToList(), Wrap(page.ContinuationToken));
+        }).ConfigureAwait(false);
+    }
 }
