@@ -19,7 +19,8 @@ public sealed record AudiencePage(IReadOnlyList<string> Keys, string? Next);
 /// </summary>
 public sealed class AudienceReader(StorageAccount storage, ContactStore contacts, ListStore lists, CampaignRecipientStore recipients)
 {
-    public const int PageSize = CampaignRecipientStore.BatchSize;
+    /// <summary>Table Storage's largest page: one query per thousand recipients (dispatch stores them 99 at a time).</summary>
+    public const int PageSize = 1000;
 
     public static IReadOnlyList<AudienceSource> Sources(AudienceSpec audience)
     {

@@ -44,43 +44,20 @@ public sealed partial class CampaignBatchSender(
         if (campaign is null || campaign.Status == CampaignStatus.Paused)
             return; // paused: the rows stay queued and resume queues them again
         var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
-        var rows = await recipients.GetManyAsync(partition, command.Recipients, cancellationToken).ConfigureAwait(false);
         if (campaign.Status == CampaignStatus.Cancelled)
         {
+            var rows = await recipients.GetManyAsync(partition, command.Recipients, cancellationToken).ConfigureAwait(false);
             await recipients.ChangeAsync(partition, rows, r => r.Status == MessageStatus.Queued && Cancel(r), cancellationToken).ConfigureAwait(false);
             await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var now = clock.GetUtcNow();
-        // A claim older than the lease belongs to an attempt that died: Meta may have the message, so never send again.
-        var stale = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt >= _options.SendLease).ToList();
-        await recipients.ChangeAsync(partition, stale, r =>
-        {
-            if (r.Status != MessageStatus.Sending || now - r.ClaimedAt < _options.SendLease)
-                return false;
-            r.Status = MessageStatus.Unknown;
-            r.Detail = "A send attempt stopped after claiming this recipient; not re-sent to avoid a duplicate. The status webhook settles it.";
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-        var busy = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt < _options.SendLease).ToList();
-        if (busy.Count > 0)
-        {
-            // Another copy of this batch is sending them right now: look again once its lease has run out.
-            var wait = _options.SendLease - (now - busy.Min(r => r.ClaimedAt)!.Value) + TimeSpan.FromSeconds(1);
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = busy.Select(r => r.RowKey).ToList() }, wait, cancellationToken).ConfigureAwait(false);
-        }
-
         var claimAt = clock.GetUtcNow();
-        var claimed = await recipients.ChangeAsync(partition, rows.Where(r => r.Status == MessageStatus.Queued), r =>
-        {
-            if (r.Status != MessageStatus.Queued)
-                return false;
-            r.Status = MessageStatus.Sending;
-            r.ClaimedAt = claimAt;
-            r.Attempts++;
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+        // First attempt: the rows as dispatch stored them, claimed only if not one has changed since.
+        var claimed = command.Rows is { Count: > 0 } snapshot
+            ? await recipients.ChangeIfUnchangedAsync(partition, snapshot.Select(s => s.ToEntity(partition)).ToList(), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false)
+            : null;
+        claimed ??= await ClaimStoredAsync(command, partition, claimAt, cancellationToken).ConfigureAwait(false);
         if (claimed.Count == 0)
             return;
         await FaultAsync("send.claimed", command.CampaignId, cancellationToken).ConfigureAwait(false);
@@ -114,16 +91,53 @@ public sealed partial class CampaignBatchSender(
         if (released.Count > 0)
         {
             // Still paused when this arrives: dropped, and resume queues them. Resumed meanwhile: sent. Never lost either way.
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = released.ToList() }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = released.ToList(), Rows = null }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
         if (retry.Count > 0)
         {
             var throttled = outcomes.Values.Any(o => o.Kind == OutcomeKind.Retry && o.Code is { } c && MetaErrorPolicy.IsThrottling(c));
             var delay = MessageSender.Backoff(claimed.Where(r => retry.Contains(r.RowKey)).Max(r => r.Attempts), throttled);
             LogRetry(logger, command.CampaignId, retry.Count, delay);
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = retry.ToList() }, delay, cancellationToken).ConfigureAwait(false);
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = retry.ToList(), Rows = null }, delay, cancellationToken).ConfigureAwait(false);
         }
         await FaultAsync("send.recorded", command.CampaignId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Claims the batch's recipients as stored now: a claim older than the lease belongs to an attempt that died
+    /// (Meta may have the message, so it becomes unknown, never a re-send); a live claim belongs to another copy
+    /// of this batch, looked at again once its lease has run out.
+    /// </summary>
+    private async Task<List<CampaignRecipientEntity>> ClaimStoredAsync(SendCampaignBatchCommand command, string partition, DateTimeOffset claimAt, CancellationToken cancellationToken)
+    {
+        var rows = await recipients.GetManyAsync(partition, command.Recipients, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var stale = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt >= _options.SendLease).ToList();
+        await recipients.ChangeAsync(partition, stale, r =>
+        {
+            if (r.Status != MessageStatus.Sending || now - r.ClaimedAt < _options.SendLease)
+                return false;
+            r.Status = MessageStatus.Unknown;
+            r.Detail = "A send attempt stopped after claiming this recipient; not re-sent to avoid a duplicate. The status webhook settles it.";
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        var busy = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt < _options.SendLease).ToList();
+        if (busy.Count > 0)
+        {
+            var wait = _options.SendLease - (now - busy.Min(r => r.ClaimedAt)!.Value) + TimeSpan.FromSeconds(1);
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = busy.Select(r => r.RowKey).ToList(), Rows = null }, wait, cancellationToken).ConfigureAwait(false);
+        }
+        return await recipients.ChangeAsync(partition, rows.Where(r => r.Status == MessageStatus.Queued), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool Claim(CampaignRecipientEntity r, DateTimeOffset claimAt)
+    {
+        if (r.Status != MessageStatus.Queued)
+            return false;
+        r.Status = MessageStatus.Sending;
+        r.ClaimedAt = claimAt;
+        r.Attempts++;
+        return true;
     }
 
     /// <summary>Before a long pacing wait, look again: a campaign paused or cancelled meanwhile hands its claims back unsent.</summary>
@@ -141,7 +155,7 @@ public sealed partial class CampaignBatchSender(
             return cancelled ? Cancel(r) : (r.Status = MessageStatus.Queued) is not null;
         }, cancellationToken).ConfigureAwait(false);
         if (!cancelled)
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = claimed.Select(r => r.RowKey).ToList() }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = claimed.Select(r => r.RowKey).ToList(), Rows = null }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
         return true;
     }

@@ -12,10 +12,36 @@ public sealed record DispatchCampaignCommand(int V, string TenantId, string Camp
     public const int CurrentVersion = 1;
 }
 
-/// <summary>Queue "campaign-sends": send to up to <see cref="CampaignRecipientStore.BatchSize"/> recipients of one occurrence.</summary>
-public sealed record SendCampaignBatchCommand(int V, string TenantId, string CampaignId, string Occurrence, IReadOnlyList<string> Recipients, string CorrelationId)
+/// <summary>
+/// Queue "campaign-sends": send to up to <see cref="CampaignRecipientStore.BatchSize"/> recipients of one occurrence.
+/// <see cref="Rows"/>, when dispatch sets it, holds the rows exactly as dispatch stored them with their ETags, so the
+/// first attempt claims without reading them again; the claim's ETag check proves they are unchanged, and any
+/// change (a second copy of the batch, a retry) makes the sender read them as stored.
+/// </summary>
+public sealed record SendCampaignBatchCommand(
+    int V, string TenantId, string CampaignId, string Occurrence, IReadOnlyList<string> Recipients, string CorrelationId,
+    IReadOnlyList<RecipientSnapshot>? Rows = null)
 {
     public const int CurrentVersion = 1;
+}
+
+/// <summary>A recipient row as dispatch inserted it (every property it sets), with the ETag the insert returned.</summary>
+public sealed record RecipientSnapshot(string Key, string ETag, string To, string Type, string Step, DateTimeOffset UpdatedAt, string? Content)
+{
+    public static RecipientSnapshot? Of(CampaignRecipientEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        // Only a fresh, queued row with a known ETag: anything else is read from the store.
+        return row.Status == Messages.MessageStatus.Queued && row.Attempts == 0 && row.ClaimedAt is null && !string.IsNullOrEmpty(row.ETag.ToString())
+            ? new RecipientSnapshot(row.RowKey, row.ETag.ToString(), row.To, row.RecipientType, row.Step, row.UpdatedAt, row.ContentJson)
+            : null;
+    }
+
+    public CampaignRecipientEntity ToEntity(string partitionKey) => new()
+    {
+        PartitionKey = partitionKey, RowKey = Key, ETag = new Azure.ETag(ETag), To = To, RecipientType = Type,
+        Status = Messages.MessageStatus.Queued, Step = Step, UpdatedAt = UpdatedAt, ContentJson = Content,
+    };
 }
 
 /// <summary>
@@ -53,6 +79,11 @@ public sealed class CampaignOptions
     public int MaxAttempts { get; set; } = 8;
     /// <summary>An occurrence whose queued count has not moved for this long gets its remaining recipients queued again.</summary>
     public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Dispatch stays at most this many recipients ahead of the sends of an occurrence (queued or being sent), so a
+    /// pause holds little on the queue and the store works near the sends rather than across the whole audience.
+    /// </summary>
+    public int MaxQueuedAhead { get; set; } = 5_000;
 }
 
 /// <summary>

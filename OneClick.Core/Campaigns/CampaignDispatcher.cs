@@ -22,6 +22,7 @@ public sealed partial class CampaignDispatcher(
     CampaignProgress progress,
     QueuePublisher queue,
     IEnumerable<ICampaignFaultPoint> faults,
+    Microsoft.Extensions.Options.IOptions<CampaignOptions> options,
     TimeProvider clock,
     ILogger<CampaignDispatcher> logger)
 {
@@ -55,8 +56,11 @@ public sealed partial class CampaignDispatcher(
         var deadline = clock.GetUtcNow() + StepBudget;
         var (source, continuation) = (command.Source, command.Continuation);
         var inFlight = new List<Task>();
+        var ahead = false;
         while (source < sources.Count && clock.GetUtcNow() < deadline)
         {
+            if (ahead = await QueuedAheadAsync(command, cancellationToken).ConfigureAwait(false))
+                break;
             var step = command with { Source = source, Continuation = continuation };
             var page = await audience.PageAsync(command.TenantId, spec, sources[source], continuation, cancellationToken).ConfigureAwait(false);
             inFlight.Add(ExpandPageAsync(campaign, spec, step, page.Keys, cancellationToken));
@@ -72,7 +76,9 @@ public sealed partial class CampaignDispatcher(
 
         if (source < sources.Count)
         {
-            await queue.SendAsync(QueueNames.CampaignDispatch, command with { Source = source, Continuation = continuation }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Far enough ahead of the sends: look again in a second (longer while paused, when nothing drains).
+            var wait = !ahead ? (TimeSpan?)null : campaign.Status == CampaignStatus.Paused ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1);
+            await queue.SendAsync(QueueNames.CampaignDispatch, command with { Source = source, Continuation = continuation }, wait, cancellationToken).ConfigureAwait(false);
             return;
         }
         // Every page of every source is stored (this invocation's and, the chain being sequential, all earlier ones).
@@ -80,19 +86,43 @@ public sealed partial class CampaignDispatcher(
         await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether the occurrence already has more recipients queued or being sent than dispatch may run ahead.</summary>
+    private async Task<bool> QueuedAheadAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
+    {
+        var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
+        var counts = await recipients.ReadCountsAsync(partition, cancellationToken).ConfigureAwait(false);
+        return counts[CampaignCounts.QueuedBucket] > options.Value.MaxQueuedAhead;
+    }
+
     private async Task ExpandPageAsync(CampaignEntity campaign, AudienceSpec spec, DispatchCampaignCommand command, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var step = StepKey(command);
         var rows = await RecipientsAsync(campaign, spec, command, keys, step, cancellationToken).ConfigureAwait(false);
+        // A page is up to 1,000 keys (one storage query); its rows are stored and sent in transaction-sized batches.
+        var stored = await Task.WhenAll(rows.Chunk(CampaignRecipientStore.BatchSize).Select(chunk => StoreAndQueueAsync(command, step, chunk, cancellationToken))).ConfigureAwait(false);
+        LogPage(logger, command.CampaignId, command.Source, keys.Count, stored.Sum(s => s.Added), stored.Sum(s => s.Queued));
+    }
+
+    private async Task<(int Added, int Queued)> StoreAndQueueAsync(DispatchCampaignCommand command, string step, IReadOnlyList<CampaignRecipientEntity> rows, CancellationToken cancellationToken)
+    {
         var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
         var (added, existing) = await recipients.InsertAsync(partition, rows, cancellationToken).ConfigureAwait(false);
         await FaultAsync("dispatch.inserted", command.CampaignId, cancellationToken).ConfigureAwait(false);
 
-        var toSend = added.Concat(existing.Where(r => r.Step == step)).Where(r => r.Status == MessageStatus.Queued).Select(r => r.RowKey).ToList();
+        var toSend = added.Concat(existing.Where(r => r.Step == step)).Where(r => r.Status == MessageStatus.Queued).ToList();
         if (toSend.Count > 0)
             await queue.SendAsync(QueueNames.CampaignSends, new SendCampaignBatchCommand(SendCampaignBatchCommand.CurrentVersion,
-                command.TenantId, command.CampaignId, command.Occurrence, toSend, command.CorrelationId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        LogPage(logger, command.CampaignId, command.Source, keys.Count, added.Count, toSend.Count);
+                command.TenantId, command.CampaignId, command.Occurrence, toSend.Select(r => r.RowKey).ToList(), command.CorrelationId, Snapshots(toSend)),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (added.Count, toSend.Count);
+    }
+
+    /// <summary>The rows for the sender to claim without reading them again, when all have one and they fit a queue message well.</summary>
+    private static List<RecipientSnapshot>? Snapshots(List<CampaignRecipientEntity> rows)
+    {
+        const int MaxContentChars = 24_000; // a queue message holds 64 KB; the rest of a snapshot is ~250 bytes a row
+        var snapshots = rows.Select(RecipientSnapshot.Of).OfType<RecipientSnapshot>().ToList();
+        return snapshots.Count == rows.Count && snapshots.Sum(s => s.Content?.Length ?? 0) <= MaxContentChars ? snapshots : null;
     }
 
     private async Task<List<CampaignRecipientEntity>> RecipientsAsync(

@@ -14,6 +14,7 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
     /// <summary>Recipients per transaction and per send batch: 99 rows + 1 counter delta = Table Storage's 100 actions.</summary>
     public const int BatchSize = 99;
     private const int CompactAbove = 40;
+    private const int PointReadsUpTo = 4;
 
     private TableClient Table => storage.Table(TableNames.CampaignRecipients);
 
@@ -38,7 +39,9 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
                 var actions = toAdd.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)).Append(DeltaAction(partitionKey, counts)).ToList();
                 try
                 {
-                    await Table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    var response = await Table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < toAdd.Count; i++)
+                        toAdd[i].ETag = response.Value[i].Headers.ETag ?? default;
                     added.AddRange(toAdd);
                     break;
                 }
@@ -54,12 +57,18 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
         return (added, existing);
     }
 
-    /// <summary>The stored rows among <paramref name="rowKeys"/> (one range query over the keys' span).</summary>
+    /// <summary>
+    /// The stored rows among <paramref name="rowKeys"/>: point reads for a few (a status webhook's one row), else one
+    /// range query over the keys' span.
+    /// </summary>
     public async Task<List<CampaignRecipientEntity>> GetManyAsync(string partitionKey, IReadOnlyCollection<string> rowKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rowKeys);
-        if (rowKeys.Count == 0)
-            return [];
+        if (rowKeys.Count <= PointReadsUpTo)
+        {
+            var found = await Task.WhenAll(rowKeys.Distinct(StringComparer.Ordinal).Select(k => Table.FindAsync<CampaignRecipientEntity>(partitionKey, k, cancellationToken))).ConfigureAwait(false);
+            return found.OfType<CampaignRecipientEntity>().ToList();
+        }
         var wanted = rowKeys.ToHashSet(StringComparer.Ordinal);
         var first = wanted.Min(StringComparer.Ordinal)!;
         var last = wanted.Max(StringComparer.Ordinal)!;
@@ -80,7 +89,24 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
     /// Returns the rows that were changed, as written.
     /// </summary>
     public async Task<List<CampaignRecipientEntity>> ChangeAsync(
-        string partitionKey, IEnumerable<CampaignRecipientEntity> rows, Func<CampaignRecipientEntity, bool> change, CancellationToken cancellationToken)
+        string partitionKey, IEnumerable<CampaignRecipientEntity> rows, Func<CampaignRecipientEntity, bool> change, CancellationToken cancellationToken) =>
+        (await ChangeAsync(partitionKey, rows, change, readAgainOnConflict: true, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Like <see cref="ChangeAsync(string, IEnumerable{CampaignRecipientEntity}, Func{CampaignRecipientEntity, bool}, CancellationToken)"/>
+    /// for rows believed unchanged since they were written (up to one transaction's worth): null, and nothing written,
+    /// when any of them changed under us.
+    /// </summary>
+    public Task<List<CampaignRecipientEntity>?> ChangeIfUnchangedAsync(
+        string partitionKey, IReadOnlyCollection<CampaignRecipientEntity> rows, Func<CampaignRecipientEntity, bool> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows.Count, BatchSize);
+        return ChangeAsync(partitionKey, rows, change, readAgainOnConflict: false, cancellationToken);
+    }
+
+    private async Task<List<CampaignRecipientEntity>?> ChangeAsync(
+        string partitionKey, IEnumerable<CampaignRecipientEntity> rows, Func<CampaignRecipientEntity, bool> change, bool readAgainOnConflict, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         var written = new List<CampaignRecipientEntity>();
@@ -115,6 +141,10 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
                         changed[i].ETag = response.Value[i].Headers.ETag ?? changed[i].ETag;
                     written.AddRange(changed);
                     break;
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && !readAgainOnConflict)
+                {
+                    return null;
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < 50)
                 {
