@@ -6,8 +6,10 @@ namespace OneClick.Core.Campaigns;
 /// <see cref="Continuation"/> is that source's position (a storage token or an offset).
 /// With <see cref="Watch"/> set it is instead the occurrence's completion watch: it checks the counts and comes back
 /// a little later until the occurrence is complete (so send batches never read the counters).
+/// <see cref="Held"/> is set while dispatch waits for the sends to catch up (see <see cref="CampaignOptions.MaxQueuedAhead"/>).
 /// </summary>
-public sealed record DispatchCampaignCommand(int V, string TenantId, string CampaignId, string Occurrence, int Source, string? Continuation, string CorrelationId, bool Watch = false)
+public sealed record DispatchCampaignCommand(
+    int V, string TenantId, string CampaignId, string Occurrence, int Source, string? Continuation, string CorrelationId, bool Watch = false, string? Held = null)
 {
     public const int CurrentVersion = 1;
 }
@@ -84,6 +86,8 @@ public sealed class CampaignOptions
     /// pause holds little on the queue and the store works near the sends rather than across the whole audience.
     /// </summary>
     public int MaxQueuedAhead { get; set; } = 5_000;
+    /// <summary>The longest dispatch waits for a surplus of queued recipients that does not move at all.</summary>
+    public TimeSpan MaxDispatchHold { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

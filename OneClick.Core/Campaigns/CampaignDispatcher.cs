@@ -1,4 +1,5 @@
 using OneClick.Core.Messages.Content;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 using System.Text;
@@ -56,10 +57,10 @@ public sealed partial class CampaignDispatcher(
         var deadline = clock.GetUtcNow() + StepBudget;
         var (source, continuation) = (command.Source, command.Continuation);
         var inFlight = new List<Task>();
-        var ahead = false;
+        string? held = null;
         while (source < sources.Count && clock.GetUtcNow() < deadline)
         {
-            if (ahead = await QueuedAheadAsync(command, cancellationToken).ConfigureAwait(false))
+            if ((held = await HoldAsync(campaign, command, cancellationToken).ConfigureAwait(false)) is not null)
                 break;
             var step = command with { Source = source, Continuation = continuation };
             var page = await audience.PageAsync(command.TenantId, spec, sources[source], continuation, cancellationToken).ConfigureAwait(false);
@@ -76,9 +77,9 @@ public sealed partial class CampaignDispatcher(
 
         if (source < sources.Count)
         {
-            // Far enough ahead of the sends: look again in a second (longer while paused, when nothing drains).
-            var wait = !ahead ? (TimeSpan?)null : campaign.Status == CampaignStatus.Paused ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1);
-            await queue.SendAsync(QueueNames.CampaignDispatch, command with { Source = source, Continuation = continuation }, wait, cancellationToken).ConfigureAwait(false);
+            // Held far enough ahead of the sends: look again in a second (longer while paused, when nothing drains).
+            var wait = held is null ? (TimeSpan?)null : campaign.Status == CampaignStatus.Paused ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1);
+            await queue.SendAsync(QueueNames.CampaignDispatch, command with { Source = source, Continuation = continuation, Held = held }, wait, cancellationToken).ConfigureAwait(false);
             return;
         }
         // Every page of every source is stored (this invocation's and, the chain being sequential, all earlier ones).
@@ -86,12 +87,25 @@ public sealed partial class CampaignDispatcher(
         await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether the occurrence already has more recipients queued or being sent than dispatch may run ahead.</summary>
-    private async Task<bool> QueuedAheadAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when dispatch may store the next page; else why it waits, "{queued}:{since, ticks}", carried in the next
+    /// step's message. It waits while the occurrence has more recipients queued or being sent than
+    /// <see cref="CampaignOptions.MaxQueuedAhead"/>, but never for ever: a surplus that has not moved for
+    /// <see cref="CampaignOptions.MaxDispatchHold"/> is not draining (rows stored by a step that died before queueing
+    /// them, which only dispatch queues again), so it goes on. While paused it always waits.
+    /// </summary>
+    private async Task<string?> HoldAsync(CampaignEntity campaign, DispatchCampaignCommand command, CancellationToken cancellationToken)
     {
         var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
-        var counts = await recipients.ReadCountsAsync(partition, cancellationToken).ConfigureAwait(false);
-        return counts[CampaignCounts.QueuedBucket] > options.Value.MaxQueuedAhead;
+        var queued = (await recipients.ReadCountsAsync(partition, cancellationToken).ConfigureAwait(false))[CampaignCounts.QueuedBucket];
+        if (queued <= options.Value.MaxQueuedAhead)
+            return null;
+        var now = clock.GetUtcNow();
+        var since = command.Held?.Split(':') is [var count, var ticks] && count == queued.ToString(CultureInfo.InvariantCulture)
+            && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t) ? new DateTimeOffset(t, TimeSpan.Zero) : now;
+        return campaign.Status != CampaignStatus.Paused && now - since >= options.Value.MaxDispatchHold
+            ? null
+            : $"{queued.ToString(CultureInfo.InvariantCulture)}:{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}";
     }
 
     private async Task ExpandPageAsync(CampaignEntity campaign, AudienceSpec spec, DispatchCampaignCommand command, IReadOnlyList<string> keys, CancellationToken cancellationToken)

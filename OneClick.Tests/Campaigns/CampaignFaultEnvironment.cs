@@ -7,7 +7,9 @@ namespace OneClick.Tests.Campaigns;
 
 /// <summary>
 /// The real environment plus a fault point in the send path (a process dying at a chosen step cannot be arranged
-/// otherwise), a short send lease so a dead claim is recognised within seconds, and two attempts per recipient.
+/// otherwise), a short send lease so a dead claim is recognised within seconds, two attempts per recipient, and a
+/// dispatch allowed only 5 recipients ahead of the sends (so running ahead can be shown with a few), waiting at most
+/// 5 s for a surplus that does not drain.
 /// </summary>
 public sealed class CampaignFaultEnvironment : OneClickEnvironment
 {
@@ -18,6 +20,8 @@ public sealed class CampaignFaultEnvironment : OneClickEnvironment
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration["Campaigns:SendLease"] = "00:00:02";
         builder.Configuration["Campaigns:MaxAttempts"] = "2";
+        builder.Configuration["Campaigns:MaxQueuedAhead"] = "5";
+        builder.Configuration["Campaigns:MaxDispatchHold"] = "00:00:05";
         builder.Services.AddSingleton<ICampaignFaultPoint>(Faults);
     }
 }

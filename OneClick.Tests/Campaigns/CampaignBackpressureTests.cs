@@ -1,0 +1,44 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using OneClick.Core.Campaigns;
+using OneClick.Core.Storage;
+
+namespace OneClick.Tests.Campaigns;
+
+[Collection(CampaignFaultsShared.Name)]
+public sealed class CampaignBackpressureTests(CampaignFaultEnvironment env)
+{
+    [Fact]
+    public async Task Dispatch_waits_while_the_occurrence_has_more_queued_than_it_may_run_ahead_but_not_for_a_surplus_that_never_drains()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var people = await tenant.ContactsAsync(3);
+        var id = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }, launch: false))["id"]!.GetValue<string>();
+        const string Occurrence = "0000000000000000001";
+        var partition = CampaignRecipientEntity.PartitionFor(tenant.Id, id, Occurrence);
+        var table = env.Storage.Table(TableNames.CampaignRecipients);
+        // The occurrence already has more recipients queued than dispatch may run ahead of the sends (5 here).
+        await table.AddEntityAsync(new CampaignCounterEntity { PartitionKey = partition, RowKey = CampaignCounterEntity.DeltaPrefix + "1", CountsJson = """{"queued":6}""" });
+
+        var dispatcher = env.App.Services.GetRequiredService<CampaignDispatcher>();
+        await dispatcher.DispatchAsync(new DispatchCampaignCommand(DispatchCampaignCommand.CurrentVersion, tenant.Id, id, Occurrence, 0, null, "backpressure"), CancellationToken.None);
+        await Task.Delay(2000); // the step queued itself for a second later, where the host ran it and found the same
+        var recipients = env.App.Services.GetRequiredService<CampaignRecipientStore>();
+        Assert.Empty((await recipients.PageAsync(partition, null, null, 10, CancellationToken.None)).Items);
+        Assert.Empty(await env.SandboxMessagesAsync(tenant));
+
+        // The surplus has not moved for the longest hold (5 s here): like rows stored by a step that died before
+        // queueing them, it will not drain by waiting, so dispatch carries on and every contact gets the message once.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await env.SandboxMessagesAsync(tenant)).Count < 3 && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        await Task.Delay(500);
+        var byRecipient = await env.AcceptedByRecipientAsync(tenant);
+        Assert.Equal(3, byRecipient.Count);
+        Assert.All(byRecipient.Values, sends => Assert.Single(sends));
+        Assert.Equal(3, (await recipients.PageAsync(partition, "accepted", null, 10, CancellationToken.None)).Items.Count
+            + (await recipients.PageAsync(partition, "sent", null, 10, CancellationToken.None)).Items.Count
+            + (await recipients.PageAsync(partition, "delivered", null, 10, CancellationToken.None)).Items.Count
+            + (await recipients.PageAsync(partition, "read", null, 10, CancellationToken.None)).Items.Count);
+    }
+}
