@@ -55,7 +55,7 @@ public sealed partial class CampaignBatchSender(
         var claimAt = clock.GetUtcNow();
         // First attempt: the rows as dispatch stored them, claimed only if not one has changed since.
         var claimed = command.Rows is { Count: > 0 } snapshot
-            ? await recipients.ChangeIfUnchangedAsync(partition, snapshot.Select(s => s.ToEntity(partition)).ToList(), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false)
+            ? await recipients.ChangeIfUnchangedAsync(partition, snapshot.Select(s => s.ToEntity(CampaignRecipientStore.PartitionOf(partition, s.Key))).ToList(), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false)
             : null;
         claimed ??= await ClaimStoredAsync(command, partition, claimAt, cancellationToken).ConfigureAwait(false);
         if (claimed.Count == 0)
@@ -85,7 +85,7 @@ public sealed partial class CampaignBatchSender(
         await recipients.ChangeAsync(partition, claimed, r => outcomes.TryGetValue(r.RowKey, out var outcome) && Record(r, outcome, claimAt, retry, released), cancellationToken).ConfigureAwait(false);
         // Replies point at the wamid only: one more transaction per batch lets them find their recipient.
         var accepted = claimed.Where(r => outcomes.TryGetValue(r.RowKey, out var o) && o.Wamid is not null)
-            .Select(r => (outcomes[r.RowKey].Wamid!, partition, r.RowKey)).ToList();
+            .Select(r => (outcomes[r.RowKey].Wamid!, r.PartitionKey, r.RowKey)).ToList();
         if (accepted.Count > 0)
             await messages.IndexCampaignSendsAsync(command.TenantId, accepted, cancellationToken).ConfigureAwait(false);
         if (released.Count > 0)

@@ -112,8 +112,9 @@ public sealed partial class CampaignDispatcher(
     {
         var step = StepKey(command);
         var rows = await RecipientsAsync(campaign, spec, command, keys, step, cancellationToken).ConfigureAwait(false);
-        // A page is up to 1,000 keys (one storage query); its rows are stored and sent in transaction-sized batches.
-        var stored = await Task.WhenAll(rows.Chunk(CampaignRecipientStore.BatchSize).Select(chunk => StoreAndQueueAsync(command, step, chunk, cancellationToken))).ConfigureAwait(false);
+        // A page is up to 1,000 keys (one storage query); its rows are stored and sent in transaction-sized batches, one shard each.
+        var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
+        var stored = await Task.WhenAll(CampaignRecipientStore.Batches(partition, rows).Select(batch => StoreAndQueueAsync(command, step, batch, cancellationToken))).ConfigureAwait(false);
         LogPage(logger, command.CampaignId, command.Source, keys.Count, stored.Sum(s => s.Added), stored.Sum(s => s.Queued));
     }
 
@@ -154,7 +155,7 @@ public sealed partial class CampaignDispatcher(
         var rows = new List<CampaignRecipientEntity>();
         foreach (var key in keys.Distinct(StringComparer.Ordinal))
         {
-            var row = new CampaignRecipientEntity { PartitionKey = partition, RowKey = key, Step = step, UpdatedAt = now };
+            var row = new CampaignRecipientEntity { PartitionKey = CampaignRecipientStore.PartitionOf(partition, key), RowKey = key, Step = step, UpdatedAt = now };
             if (key.StartsWith(CampaignRecipientEntity.GroupPrefix, StringComparison.Ordinal))
             {
                 row.RecipientType = "group";

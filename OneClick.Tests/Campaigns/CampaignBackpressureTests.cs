@@ -18,7 +18,7 @@ public sealed class CampaignBackpressureTests(CampaignFaultEnvironment env)
         var partition = CampaignRecipientEntity.PartitionFor(tenant.Id, id, Occurrence);
         var table = env.Storage.Table(TableNames.CampaignRecipients);
         // The occurrence already has more recipients queued than dispatch may run ahead of the sends (5 here).
-        await table.AddEntityAsync(new CampaignCounterEntity { PartitionKey = partition, RowKey = CampaignCounterEntity.DeltaPrefix + "1", CountsJson = """{"queued":6}""" });
+        await table.AddEntityAsync(new CampaignCounterEntity { PartitionKey = CampaignRecipientStore.PartitionOf(partition, "any"), RowKey = CampaignCounterEntity.DeltaPrefix + "1", CountsJson = """{"queued":6}""" });
 
         var dispatcher = env.App.Services.GetRequiredService<CampaignDispatcher>();
         await dispatcher.DispatchAsync(new DispatchCampaignCommand(DispatchCampaignCommand.CurrentVersion, tenant.Id, id, Occurrence, 0, null, "backpressure"), CancellationToken.None);
