@@ -93,9 +93,11 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"status webhooks: {webhooks:N0} (sent, delivered, read for {webhookRecipients:N0}) applied in {webhookClock.Elapsed.TotalSeconds:0.0} s; " +
                 $"storage requests {(double)(wTables + wQueues + wBlobs) / webhooks:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue)");
 
-            var ok = e2e >= 1000 && e2e >= 0.5 * (recipients / raw.TotalSeconds) && targeted == recipients && accepted.Count == recipients && distinct == recipients;
-            Console.WriteLine(ok ? "targets met: ≥ 1,000 recipients/s and ≥ 50% of the raw floor, every recipient sent exactly once" : "TARGETS NOT MET");
-            return ok ? 0 : 1;
+            var exactlyOnce = targeted == recipients && accepted.Count == recipients && distinct == recipients;
+            var (fast, nearFloor) = (e2e >= 1000, e2e >= 0.5 * (recipients / raw.TotalSeconds));
+            Console.WriteLine($"targets: every recipient sent exactly once {(exactlyOnce ? "met" : "NOT MET")}; ≥ 1,000 recipients/s {(fast ? "met" : "NOT MET")}; " +
+                $"≥ 50% of the raw floor {(nearFloor ? "met" : "NOT MET")} (the storage floor alone is {recipients / floor.TotalSeconds / (recipients / raw.TotalSeconds):P0} of it)");
+            return exactlyOnce && fast && nearFloor ? 0 : 1;
         }
         finally
         {

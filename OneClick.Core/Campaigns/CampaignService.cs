@@ -280,7 +280,7 @@ public sealed class CampaignService(
         {
             count += (await recipients.ChangeAsync(partition, page, r =>
             {
-                if (r.Status != MessageStatus.Failed || !IsRetryable(r.ErrorCode))
+                if (r.Status != MessageStatus.Failed || !IsRetryable(r.ErrorCode) || TooSoon(r))
                     return false;
                 (r.Status, r.Attempts, r.ErrorCode, r.ErrorTitle, r.ErrorDetails, r.MetaMessageId, r.ClaimedAt) = (MessageStatus.Queued, 0, null, null, null, null, null);
                 r.Detail = "Retried after a retryable failure.";
@@ -291,6 +291,10 @@ public sealed class CampaignService(
         await progress.WatchAsync(tenantId, campaignId, occurrence, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
         return new ControlResult(await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false), null, count);
     }
+
+    /// <summary>Meta's per-user marketing limit (131049): retrying that user within 24 hours can get them blocked for longer.</summary>
+    private bool TooSoon(CampaignRecipientEntity r) =>
+        r.ErrorCode is { } code && MetaErrorPolicy.Classify(code) == MetaErrorKind.RetryAfterADay && clock.GetUtcNow() - r.UpdatedAt < TimeSpan.FromHours(24);
 
     /// <summary>Retryable: no Meta code (gave up on an unreachable Meta) or a code Meta says may pass later.</summary>
     public static bool IsRetryable(int? code) => code is null or 0 || MetaErrorPolicy.Classify(code.Value) != MetaErrorKind.Terminal;

@@ -21,9 +21,14 @@ public sealed class RateWindowEntity : ITableEntity
 /// row counting the sends reserved in it, taken with ETag-checked writes, a whole batch's worth in one write.
 /// A reservation returns a send time per token, spaced 1/limit apart within its second, so no sliding
 /// one-second window ever holds more than the limit (Meta's throughput is measured that way), with 10% headroom.
+/// Rows of seconds long gone are deleted by the tenant's next reservation, at most once a minute per instance.
 /// </summary>
 public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock)
 {
+    /// <summary>How long a second's row is kept: only the current second and the next ones are ever reserved in.</summary>
+    public static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _cleanedAt = new(StringComparer.Ordinal);
+
     private TableClient Table => storage.Table(TableNames.RateLimits);
 
     public async Task<IReadOnlyList<DateTimeOffset>> ReserveAsync(string tenantId, int count, int perSecond, CancellationToken cancellationToken)
@@ -44,7 +49,7 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
             var now = clock.GetUtcNow();
             if (second < now.ToUnixTimeSeconds())
                 (second, shardsTried) = (now.ToUnixTimeSeconds(), 0);
-            var key = $"{second.ToString("D12", CultureInfo.InvariantCulture)}|{shard:D2}";
+            var key = KeyOf(second, shard);
             // Slots of this shard in this second: k = shard, shard + shards, shard + 2·shards, … below capacity.
             var slots = (capacity - shard + shards - 1) / shards;
             // Slots of this second that have already passed are burnt: sending them now would bunch sends up.
@@ -82,6 +87,33 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
                 times.Add(start + TimeSpan.FromTicks(TimeSpan.TicksPerSecond * ((i * (long)shards) + shard) / capacity));
         }
         times.Sort();
+        await CleanUpAsync(tenantId, cancellationToken).ConfigureAwait(false);
         return times;
+    }
+
+    private static string KeyOf(long second, int shard) => $"{second.ToString("D12", CultureInfo.InvariantCulture)}|{shard:D2}";
+
+    /// <summary>Deletes the tenant's rows of seconds older than <see cref="KeepFor"/> (keys sort by time).</summary>
+    private async Task CleanUpAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_cleanedAt.TryGetValue(tenantId, out var last) && now - last < KeepFor)
+            return;
+        _cleanedAt[tenantId] = now;
+        var before = KeyOf((now - KeepFor).ToUnixTimeSeconds(), 0);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey lt {before}");
+        await foreach (var page in Table.QueryAsync<RateWindowEntity>(filter, 100, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            if (page.Values.Count == 0)
+                continue;
+            try
+            {
+                await Table.SubmitTransactionAsync(page.Values.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Another instance deleted some of them first; the rest go next time.
+            }
+        }
     }
 }

@@ -44,13 +44,13 @@ public sealed class CampaignFaultTests(CampaignFaultEnvironment env)
     }
 
     [Fact]
-    public async Task Retry_failed_resends_only_retryable_failures()
+    public async Task Retry_failed_resends_only_retryable_failures_and_not_a_per_user_marketing_limit_within_24_hours()
     {
         var tenant = await env.CreateTenantAsync();
-        var people = await tenant.ContactsAsync(3);
+        var people = await tenant.ContactsAsync(4);
         await env.SetBehaviourAsync(tenant, new
         {
-            recipientErrors = new Dictionary<string, int> { [people[0].PhoneNumber] = 131000, [people[1].PhoneNumber] = 131026 },
+            recipientErrors = new Dictionary<string, int> { [people[0].PhoneNumber] = 131000, [people[1].PhoneNumber] = 131026, [people[2].PhoneNumber] = 131049 },
             webhookDelaysMs = new { sent = 20, delivered = 60, read = 120 },
         });
         var id = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }))["id"]!.GetValue<string>();
@@ -58,6 +58,7 @@ public sealed class CampaignFaultTests(CampaignFaultEnvironment env)
         var failed = await tenant.WaitForStatsAsync(id, s => s.L("read") == 1);
         Assert.Equal(1, failed.L("failed.byCode.131000")); // retryable, but out of attempts (two here)
         Assert.Equal(1, failed.L("failed.byCode.131026"));
+        Assert.Equal(1, failed.L("failed.byCode.131049")); // Meta: retry that user after 24 hours at the earliest
 
         await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 20, delivered = 60, read = 120 } });
         var retried = await tenant.Post($"api/campaigns/{id}/retry-failed", new { });
@@ -68,9 +69,11 @@ public sealed class CampaignFaultTests(CampaignFaultEnvironment env)
         var stats = await tenant.WaitForStatsAsync(id, s => s.L("read") == 2);
         Assert.Equal(1, stats.L("failed.byCode.131026"));
         Assert.Equal(0, stats.L("failed.byCode.131000"));
+        Assert.Equal(1, stats.L("failed.byCode.131049"));
         CampaignTestKit.AssertAccountedFor(stats);
         var byRecipient = await env.AcceptedByRecipientAsync(tenant);
         Assert.Single(byRecipient[people[0].PhoneNumber]);
         Assert.False(byRecipient.ContainsKey(people[1].PhoneNumber));
+        Assert.False(byRecipient.ContainsKey(people[2].PhoneNumber));
     }
 }

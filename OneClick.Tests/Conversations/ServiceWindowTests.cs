@@ -34,7 +34,7 @@ public sealed class ServiceWindowTests(WindowEnforcingEnvironment env)
         var skipped = await tenant.WaitForStatusAsync(freeForm, "skipped");
         Assert.Equal("outside_window", skipped["skipReason"]!.GetValue<string>());
         var template = await tenant.SendMessageAsync(new { to = customer.Phone, type = "template", template = new { name = "hello_world", language = "en_US" } });
-        await tenant.WaitForStatusAsync(template, "accepted");
+        await tenant.WaitUntilAcceptedAsync(template);
 
         var contactId = await customer.ContactIdAsync();
         var closed = await tenant.GetJsonAsync($"api/contacts/{contactId}");
@@ -51,7 +51,7 @@ public sealed class ServiceWindowTests(WindowEnforcingEnvironment env)
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(writtenAt + (24 * 3600)), open["serviceWindow"]!["closesAt"]!.GetValue<DateTimeOffset>());
 
         var answer = await tenant.SendMessageAsync(new { contactId, type = "text", text = new { body = "How can we help?" } });
-        await tenant.WaitForStatusAsync(answer, "accepted");
+        await tenant.WaitUntilAcceptedAsync(answer);
 
         // An older message (late or duplicate) does not move the window back.
         await customer.TextAsync("old one", timestamp: writtenAt - 3600);

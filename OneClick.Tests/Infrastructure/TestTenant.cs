@@ -35,19 +35,26 @@ public sealed record TestTenant(
     }
 
     /// <summary>Polls a message until its status is <paramref name="status"/> (or fails the test after the timeout).</summary>
-    public async Task<JsonObject> WaitForStatusAsync(string messageId, string status, TimeSpan? timeout = null)
+    public Task<JsonObject> WaitForStatusAsync(string messageId, string status, TimeSpan? timeout = null) =>
+        PollMessageAsync(messageId, m => m["status"]!.GetValue<string>() == status, $"reaching '{status}'", timeout);
+
+    /// <summary>Polls a message until Meta has accepted it, whatever status webhooks have moved it on to since.</summary>
+    public Task<JsonObject> WaitUntilAcceptedAsync(string messageId, TimeSpan? timeout = null) =>
+        PollMessageAsync(messageId, m => m["history"]!.AsArray().Any(h => h!["status"]!.GetValue<string>() == "accepted"), "being accepted", timeout);
+
+    private async Task<JsonObject> PollMessageAsync(string messageId, Func<JsonObject, bool> done, string what, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         JsonObject message;
         do
         {
             message = await GetJsonAsync($"api/messages/{messageId}");
-            if (message["status"]!.GetValue<string>() == status)
+            if (done(message))
                 return message;
             await Task.Delay(100);
         }
         while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Message {messageId} stayed '{message["status"]}' instead of reaching '{status}': {message.ToJsonString()}");
+        Assert.Fail($"Message {messageId} stayed '{message["status"]}' instead of {what}: {message.ToJsonString()}");
         return message;
     }
 
