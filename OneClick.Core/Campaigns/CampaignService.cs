@@ -34,6 +34,43 @@ public sealed class CampaignService(
 
     public async Task<Validated<CampaignEntity>> CreateAsync(TenantEntity tenant, CampaignRequest request, string correlationId, CancellationToken cancellationToken)
     {
+        var built = await BuildAsync(tenant, request, cancellationToken).ConfigureAwait(false);
+        if (built.Errors is not null)
+            return built;
+        var campaign = built.Value!;
+        (campaign.PartitionKey, campaign.RowKey, campaign.CreatedAt, campaign.CorrelationId) = (tenant.Id, CampaignEntity.RowKeyFor(CampaignStore.NewId()), campaign.UpdatedAt, correlationId);
+        await campaigns.AddAsync(campaign, cancellationToken).ConfigureAwait(false);
+        return Validated.Ok(campaign);
+    }
+
+    /// <summary>
+    /// Edits a draft: the whole definition (name, audience, message, schedule) is checked as at creation and replaces
+    /// the draft's. A campaign that has been launched is not a draft any more (refused: re-target or create another).
+    /// </summary>
+    public async Task<(Validated<CampaignEntity>? Result, string? Refusal)> ReplaceDraftAsync(TenantEntity tenant, string campaignId, CampaignRequest request, CancellationToken cancellationToken)
+    {
+        var built = await BuildAsync(tenant, request, cancellationToken).ConfigureAwait(false);
+        if (built.Errors is not null)
+            return (built, null);
+        var definition = built.Value!;
+        string? refusal = null;
+        var campaign = await campaigns.UpdateAsync(tenant.Id, campaignId, c =>
+        {
+            if (c.Status != CampaignStatus.Draft)
+            {
+                refusal = $"The campaign is {c.Status}: only a draft can be edited.";
+                return false;
+            }
+            (c.Name, c.MessageJson, c.MessageType, c.ContentJson, c.AudienceJson, c.ScheduleJson, c.UpdatedAt) =
+                (definition.Name, definition.MessageJson, definition.MessageType, definition.ContentJson, definition.AudienceJson, definition.ScheduleJson, definition.UpdatedAt);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return refusal is not null ? (null, refusal) : (campaign is null ? null : Validated.Ok(campaign), null);
+    }
+
+    /// <summary>Checks a definition and builds the campaign's content from it (keys, status and ids are the caller's).</summary>
+    private async Task<Validated<CampaignEntity>> BuildAsync(TenantEntity tenant, CampaignRequest request, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
@@ -58,24 +95,19 @@ public sealed class CampaignService(
 
         var campaign = new CampaignEntity
         {
-            PartitionKey = tenant.Id,
-            RowKey = CampaignEntity.RowKeyFor(CampaignStore.NewId()),
             Name = request.Name!.Trim(),
             MessageJson = JsonSerializer.Serialize(request.Message! with { To = null, ContactId = null, ScheduleFor = null }, CampaignJson.Options),
             MessageType = request.Message!.Type!,
             ContentJson = content!.ToJsonString(),
             AudienceJson = JsonSerializer.Serialize(Normalize(request.Audience!), CampaignJson.Options),
             ScheduleJson = CampaignSchedule.ToJson(request.Schedule),
-            CreatedAt = now,
             UpdatedAt = now,
-            CorrelationId = correlationId,
         };
         if (campaign.MessageJson.Length + campaign.AudienceJson.Length + campaign.ContentJson.Length > 60_000)
         {
             errors.Add("message", "The campaign is too large to store: keep the message and audience under 60,000 characters of JSON.");
             return Validated.Invalid<CampaignEntity>(errors);
         }
-        await campaigns.AddAsync(campaign, cancellationToken).ConfigureAwait(false);
         return Validated.Ok(campaign);
     }
 

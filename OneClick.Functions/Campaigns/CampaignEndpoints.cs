@@ -25,6 +25,7 @@ public static class CampaignEndpoints
         group.MapGet("", ListAsync);
         group.MapPost("/preview", PreviewAsync);
         group.MapGet("/{campaignId}", GetAsync);
+        group.MapPut("/{campaignId}", ReplaceDraftAsync);
         group.MapGet("/{campaignId}/stats", StatsAsync);
         group.MapGet("/{campaignId}/recipients", RecipientsAsync);
         group.MapGet("/{campaignId}/export", ExportAsync);
@@ -62,6 +63,24 @@ public static class CampaignEndpoints
             campaign = launched.Campaign ?? await campaigns.GetAsync(tenant.Id, campaign.Id, cancellationToken) ?? campaign;
         }
         return TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignView.From(campaign, await StatsOfAsync(campaign, null, recipients, cancellationToken)));
+    }
+
+    private static async Task<IResult> ReplaceDraftAsync(
+        string campaignId, CampaignRequest request, CampaignService service, TenantStore tenants, CampaignStore campaigns, CampaignRecipientStore recipients, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(campaignId, campaigns, http, cancellationToken) is null)
+            return NotFoundOrInvalid(campaignId);
+        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        var (result, refusal) = await service.ReplaceDraftAsync(tenant, campaignId, request, cancellationToken);
+        if (refusal is not null)
+            return Problem.Conflict(refusal);
+        if (result?.Errors is not null)
+            return Problem.Validation(result.Errors);
+        if (result?.Value is not { } campaign)
+            return Problem.NotFound("campaign");
+        if (request.Launch)
+            campaign = (await service.LaunchAsync(tenant, campaign.Id, cancellationToken)).Campaign ?? campaign;
+        return TypedResults.Ok(CampaignView.From(campaign, await StatsOfAsync(campaign, null, recipients, cancellationToken)));
     }
 
     private static async Task<IResult> ListAsync(CampaignStore campaigns, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
