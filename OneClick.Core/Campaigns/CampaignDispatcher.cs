@@ -1,5 +1,4 @@
 using OneClick.Core.Messages.Content;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 using System.Text;
@@ -101,11 +100,8 @@ public sealed partial class CampaignDispatcher(
         if (queued <= options.Value.MaxQueuedAhead)
             return null;
         var now = clock.GetUtcNow();
-        var since = command.Held?.Split(':') is [var count, var ticks] && count == queued.ToString(CultureInfo.InvariantCulture)
-            && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t) ? new DateTimeOffset(t, TimeSpan.Zero) : now;
-        return campaign.Status != CampaignStatus.Paused && now - since >= options.Value.MaxDispatchHold
-            ? null
-            : $"{queued.ToString(CultureInfo.InvariantCulture)}:{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}";
+        var since = UnchangedSince.Since(command.Held, queued, now);
+        return campaign.Status != CampaignStatus.Paused && now - since >= options.Value.MaxDispatchHold ? null : UnchangedSince.Marker(queued, since);
     }
 
     private async Task ExpandPageAsync(CampaignEntity campaign, AudienceSpec spec, DispatchCampaignCommand command, IReadOnlyList<string> keys, CancellationToken cancellationToken)

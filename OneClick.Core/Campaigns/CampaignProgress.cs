@@ -57,9 +57,7 @@ public sealed class CampaignProgress(
         var campaign = await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false);
         var paused = campaign?.Status == CampaignStatus.Paused;
         var now = clock.GetUtcNow();
-        var parts = progress?.Split(':');
-        var since = parts is [var count, var ticks] && count == open.ToString(CultureInfo.InvariantCulture) && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t)
-            ? new DateTimeOffset(t, TimeSpan.Zero) : now;
+        var since = UnchangedSince.Since(progress, open, now);
         if (!paused && now - since > options.Value.StallAfter)
         {
             // Nothing moved for a long time: a batch was lost (poisoned after repeated failures). Queue what is left
@@ -70,7 +68,7 @@ public sealed class CampaignProgress(
         }
         await queue.SendAsync(QueueNames.CampaignDispatch,
             new DispatchCampaignCommand(DispatchCampaignCommand.CurrentVersion, tenantId, campaignId, occurrence, 0,
-                $"{open.ToString(CultureInfo.InvariantCulture)}:{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}", correlationId, Watch: true),
+                UnchangedSince.Marker(open, since), correlationId, Watch: true),
             paused ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
     }
 
