@@ -1,4 +1,3 @@
-using System.Globalization;
 using OneClick.Core.Storage;
 
 namespace OneClick.Core.Campaigns;
