@@ -44,28 +44,7 @@ public sealed class MetaContentClient(HttpClient http, IOptions<MetaOptions> opt
     {
         using var request = new HttpRequestMessage(method, new Uri(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}")) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (timeoutAfter is { } after)
-            timeout.CancelAfter(after);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new MetaUnreachableException("The Graph API could not be reached.", e);
-        }
-        try
-        {
-            await MetaGraphClient.ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            return response;
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
+        return await MetaGraphClient.SendCheckedAsync(http, request, timeoutAfter, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed record UploadResponse([property: JsonPropertyName("id")] string? Id);

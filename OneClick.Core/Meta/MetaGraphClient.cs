@@ -74,6 +74,38 @@ public sealed class MetaGraphClient(HttpClient http, IOptions<MetaOptions> optio
 
     private Uri Url(string path) => new(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}");
 
+    /// <summary>
+    /// Sends a request that has no queue behind it (management, media, mark-as-read): no connection or no answer in
+    /// time is <see cref="MetaUnreachableException"/>, an error answer <see cref="MetaApiException"/>; the caller
+    /// disposes the successful response.
+    /// </summary>
+    internal static async Task<HttpResponseMessage> SendCheckedAsync(HttpClient http, HttpRequestMessage request, TimeSpan? timeoutAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeoutAfter is { } after)
+            timeout.CancelAfter(after);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new MetaUnreachableException("The Graph API could not be reached.", e);
+        }
+        try
+        {
+            await ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     internal static async Task ThrowIfErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)

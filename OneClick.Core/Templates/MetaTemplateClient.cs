@@ -74,28 +74,7 @@ public sealed class MetaTemplateClient(HttpClient http, IOptions<MetaOptions> op
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         if (body is not null)
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.SendTimeout);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new MetaUnreachableException("The Graph API could not be reached.", e);
-        }
-
-        try
-        {
-            await MetaGraphClient.ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            return response;
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
+        return await MetaGraphClient.SendCheckedAsync(http, request, _options.SendTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed record ListResponse(
