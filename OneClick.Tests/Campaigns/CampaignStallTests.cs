@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OneClick.Core.Campaigns;
+using OneClick.Tests.Infrastructure;
+
+namespace OneClick.Tests.Campaigns;
+
+/// <summary>The real environment with a stall noticed after 2 s of no movement instead of 10 minutes.</summary>
+public sealed class CampaignStallEnvironment : OneClickEnvironment
+{
+    protected override void Configure(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration["Campaigns:StallAfter"] = "00:00:02";
+    }
+}
+
+public sealed class CampaignStallTests(CampaignStallEnvironment env) : IClassFixture<CampaignStallEnvironment>
+{
+    [Fact]
+    public async Task Recipients_whose_send_batch_was_lost_are_queued_again_once_nothing_has_moved_for_a_while_and_sent_once()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var people = await tenant.ContactsAsync(3);
+        var id = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }, launch: false))["id"]!.GetValue<string>();
+
+        // An occurrence whose dispatch stored its recipients, but whose send batch never ran (poisoned and set aside).
+        const string Occurrence = "0000000000000000002";
+        var services = env.App.Services;
+        var campaigns = services.GetRequiredService<CampaignStore>();
+        var now = DateTimeOffset.UtcNow;
+        Assert.True(await campaigns.TryAddOccurrenceAsync(new CampaignOccurrenceEntity
+        {
+            PartitionKey = tenant.Id, RowKey = CampaignOccurrenceEntity.RowKeyFor(id, Occurrence), CampaignId = id, Occurrence = Occurrence,
+            DueAt = now, StartedAt = now, DispatchDone = true,
+        }, CancellationToken.None));
+        await campaigns.UpdateAsync(tenant.Id, id, c =>
+        {
+            (c.Status, c.LatestOccurrence, c.LaunchedAt) = (CampaignStatus.Running, Occurrence, now);
+            return true;
+        }, CancellationToken.None);
+        var partition = CampaignRecipientEntity.PartitionFor(tenant.Id, id, Occurrence);
+        await services.GetRequiredService<CampaignRecipientStore>().InsertAsync(partition,
+            people.Select(p => new CampaignRecipientEntity { RowKey = p.Id, To = p.PhoneNumber, Step = "lost", UpdatedAt = now }).ToList(), CancellationToken.None);
+
+        // The completion watch finds three queued and nothing moving: after 2 s it queues them again.
+        await services.GetRequiredService<CampaignProgress>().WatchAsync(tenant.Id, id, Occurrence, "stall", CancellationToken.None);
+        await tenant.WaitForCampaignAsync(id, "completed", TimeSpan.FromSeconds(30));
+        var stats = await tenant.WaitForStatsAsync(id, s => s.L("read") == 3);
+        CampaignTestKit.AssertAccountedFor(stats);
+        var byRecipient = await env.AcceptedByRecipientAsync(tenant);
+        Assert.Equal(3, byRecipient.Count);
+        Assert.All(byRecipient.Values, sends => Assert.Single(sends));
+    }
+}
