@@ -55,7 +55,7 @@ public sealed partial class CampaignBatchSender(
         var claimAt = clock.GetUtcNow();
         // First attempt: the rows as dispatch stored them, claimed only if not one has changed since.
         var claimed = command.Rows is { Count: > 0 } snapshot
-            ? await recipients.ChangeIfUnchangedAsync(partition, snapshot.Select(s => s.ToEntity(CampaignRecipientStore.PartitionOf(partition, s.Key))).ToList(), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false)
+            ? await recipients.ChangeIfUnchangedAsync(partition, snapshot.Select(s => s.ToEntity(partition)).ToList(), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false)
             : null;
         claimed ??= await ClaimStoredAsync(command, partition, claimAt, cancellationToken).ConfigureAwait(false);
         if (claimed.Count == 0)

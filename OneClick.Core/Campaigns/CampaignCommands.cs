@@ -39,9 +39,10 @@ public sealed record RecipientSnapshot(string Key, string ETag, string To, strin
             : null;
     }
 
-    public CampaignRecipientEntity ToEntity(string partitionKey) => new()
+    /// <param name="occurrence">The occurrence's key (<see cref="CampaignRecipientEntity.PartitionFor"/>).</param>
+    public CampaignRecipientEntity ToEntity(string occurrence) => new()
     {
-        PartitionKey = partitionKey, RowKey = Key, ETag = new Azure.ETag(ETag), To = To, RecipientType = Type,
+        PartitionKey = CampaignRecipientStore.PartitionOf(occurrence, Key), RowKey = Key, ETag = new Azure.ETag(ETag), To = To, RecipientType = Type,
         Status = Messages.MessageStatus.Queued, Step = Step, UpdatedAt = UpdatedAt, ContentJson = Content,
     };
 }

@@ -110,13 +110,13 @@ public sealed partial class CampaignDispatcher(
         var rows = await RecipientsAsync(campaign, spec, command, keys, step, cancellationToken).ConfigureAwait(false);
         // A page is up to 1,000 keys (one storage query); its rows are stored and sent in transaction-sized batches, one shard each.
         var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
-        var stored = await Task.WhenAll(CampaignRecipientStore.Batches(partition, rows).Select(batch => StoreAndQueueAsync(command, step, batch, cancellationToken))).ConfigureAwait(false);
+        var stored = await Task.WhenAll(CampaignRecipientStore.Batches(partition, rows).Select(batch => StoreAndQueueAsync(command, partition, step, batch, cancellationToken))).ConfigureAwait(false);
         LogPage(logger, command.CampaignId, command.Source, keys.Count, stored.Sum(s => s.Added), stored.Sum(s => s.Queued));
     }
 
-    private async Task<(int Added, int Queued)> StoreAndQueueAsync(DispatchCampaignCommand command, string step, IReadOnlyList<CampaignRecipientEntity> rows, CancellationToken cancellationToken)
+    private async Task<(int Added, int Queued)> StoreAndQueueAsync(
+        DispatchCampaignCommand command, string partition, string step, IReadOnlyList<CampaignRecipientEntity> rows, CancellationToken cancellationToken)
     {
-        var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
         var (added, existing) = await recipients.InsertAsync(partition, rows, cancellationToken).ConfigureAwait(false);
         await FaultAsync("dispatch.inserted", command.CampaignId, cancellationToken).ConfigureAwait(false);
 
@@ -139,7 +139,6 @@ public sealed partial class CampaignDispatcher(
     private async Task<List<CampaignRecipientEntity>> RecipientsAsync(
         CampaignEntity campaign, AudienceSpec spec, DispatchCampaignCommand command, IReadOnlyList<string> keys, string step, CancellationToken cancellationToken)
     {
-        var partition = CampaignRecipientEntity.PartitionFor(command.TenantId, command.CampaignId, command.Occurrence);
         var now = clock.GetUtcNow();
         var contactIds = keys.Where(k => !k.StartsWith(CampaignRecipientEntity.GroupPrefix, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
         var contacts = await audience.ContactsAsync(command.TenantId, contactIds, cancellationToken).ConfigureAwait(false);
@@ -151,7 +150,8 @@ public sealed partial class CampaignDispatcher(
         var rows = new List<CampaignRecipientEntity>();
         foreach (var key in keys.Distinct(StringComparer.Ordinal))
         {
-            var row = new CampaignRecipientEntity { PartitionKey = CampaignRecipientStore.PartitionOf(partition, key), RowKey = key, Step = step, UpdatedAt = now };
+            // The store puts each row in its shard partition when it inserts it.
+            var row = new CampaignRecipientEntity { RowKey = key, Step = step, UpdatedAt = now };
             if (key.StartsWith(CampaignRecipientEntity.GroupPrefix, StringComparison.Ordinal))
             {
                 row.RecipientType = "group";
