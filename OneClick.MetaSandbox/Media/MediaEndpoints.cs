@@ -176,8 +176,7 @@ internal static class MediaEndpoints
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer, cancellationToken);
         var content = buffer.ToArray();
-        var id = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
-            + RandomNumberGenerator.GetInt32(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+        var id = Graph.GraphIds.NewNodeId();
         media.Save(new StoredMedia(id, number!.PhoneNumberId, mimeType, Convert.ToHexStringLower(SHA256.HashData(content)), content.Length, content, time.GetUtcNow()));
         return Results.Json(new JsonObject { ["id"] = id });
     }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Security.Cryptography;
 
 namespace OneClick.MetaSandbox.Templates;
 
@@ -84,7 +82,5 @@ internal sealed class TemplateStore
     public void Clear() => _byWaba.Clear();
 
     /// <summary>Template ids are numeric strings at Meta.</summary>
-    public static string NewTemplateId() =>
-        RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
-        + RandomNumberGenerator.GetInt32(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+    public static string NewTemplateId() => Graph.GraphIds.NewNodeId();
 }
