@@ -20,85 +20,47 @@ using OneClick.Functions.Demo;
 using OneClick.Functions.Groups;
 using OneClick.Functions.Health;
 using OneClick.Functions.Hosting;
+using OneClick.Functions.Http;
 using OneClick.Functions.Messages;
 using OneClick.Functions.Problems;
 using OneClick.Functions.Tenants;
 using OneClick.Functions.Webhooks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace OneClick.Functions;
 
 /// <summary>
-/// Builds the function app. Under the Functions host (FUNCTIONS_CUSTOMHANDLER_PORT set) it is a custom
-/// handler: HTTP requests are forwarded to it as they are, timer and queue invocations arrive as POSTs to
-/// /{FunctionName}. Without the host it runs standalone and drives those functions itself.
+/// Builds the function app: a .NET isolated worker with ASP.NET Core integration for HTTP. The Functions host
+/// (Azure's, Core Tools' or OneClick.FunctionsHost locally) starts it and invokes its [Function]s over gRPC.
 /// </summary>
 public static class OneClickApp
 {
-    public const string DefaultLocalUrl = "http://127.0.0.1:7071";
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
-    /// <param name="readLocalSettings">Tests pass false so a developer's local.settings.json cannot change them.</param>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, bool readLocalSettings = true)
+    public static FunctionsApplicationBuilder CreateBuilder(string[] args)
     {
-        var localSettings = readLocalSettings ? LocalSettings.Load() : [];
-        var environment = Environment.GetEnvironmentVariable("AZURE_FUNCTIONS_ENVIRONMENT")
-            ?? localSettings.GetValueOrDefault("AZURE_FUNCTIONS_ENVIRONMENT");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            EnvironmentName = environment,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        // local.settings.json sits below real environment variables and arguments, as with Core Tools.
-        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = localSettings });
-
-        var customHandlerPort = builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"];
-        if (customHandlerPort is not null)
-            builder.WebHost.UseUrls($"http://127.0.0.1:{customHandlerPort}");
-        else if (builder.Configuration["urls"] is null)
-            builder.WebHost.UseUrls(DefaultLocalUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        var builder = FunctionsApplication.CreateBuilder(args);
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<HttpFunctionMiddleware>();
         // Request logs carry query strings, and Meta's handshake puts the verify token in one: keep them off.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         Observability.OneClickTelemetry.AddOneClickTelemetry(builder);
-        AddServices(builder, standalone: customHandlerPort is null);
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseCorrelationId();
-        app.UseAuthentication();
-        app.UseAuthorization();
-
-        app.MapHealthEndpoints();
-        app.MapTenantEndpoints();
-        app.MapContactEndpoints();
-        ContactImports.ImportEndpoints.MapImportEndpoints(app);
-        Lists.ListEndpoints.MapListEndpoints(app);
-        app.MapMessageEndpoints();
-        app.MapGroupEndpoints();
-        Templates.TemplateEndpoints.MapTemplateEndpoints(app);
-        Content.ContentEndpoints.MapContentEndpoints(app);
-        app.MapMetaWebhookEndpoints();
-        app.MapCampaignEndpoints();
-        app.MapInvocationEndpoints();
-        app.MapConversationFeatures();
-        return app;
+        AddServices(builder);
+        return builder;
     }
 
-    private static void AddServices(WebApplicationBuilder builder, bool standalone)
+    private static void AddServices(FunctionsApplicationBuilder builder)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        var scriptRoot = AppContext.BaseDirectory;
-        var hostSettings = HostSettings.Load(scriptRoot);
+        var hostSettings = HostSettings.Load(HostSettings.ScriptRoot);
 
         services.AddProblemDetails();
-        services.AddExceptionHandler<BadRequestExceptionHandler>();
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddMemoryCache();
         services.AddHttpClient();
         services.AddSingleton(TimeProvider.System);
@@ -137,12 +99,6 @@ public static class OneClickApp
         services.Configure<MetaOptions>(configuration.GetSection(MetaOptions.Section));
         services.AddHttpClient<MetaGraphClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
 
-        if (standalone && configuration.GetValue("OneClick:LocalHost:Enabled", true))
-        {
-            services.AddSingleton<IReadOnlyList<FunctionDefinition>>(FunctionManifest.Load(scriptRoot));
-            services.AddHostedService<StandaloneFunctionsHost>();
-        }
-
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         if (configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled"))
         {
@@ -173,7 +129,7 @@ public static class OneClickApp
             case "Local":
                 if (!environment.IsDevelopment())
                     throw new InvalidOperationException("The local secret store is refused outside Development: set OneClick__Secrets__Provider=KeyVault.");
-                var path = Path.Combine(LocalSettings.Directory ?? Directory.GetCurrentDirectory(),
+                var path = Path.Combine(Directory.GetCurrentDirectory(),
                     configuration[SettingNames.ConfigKey(SettingNames.LocalSecretsPath)] ?? Path.Combine(".local", "secrets.json"));
                 return _ => new LocalFileSecretStore(path);
             case "KeyVault":

@@ -1,3 +1,3 @@
 using OneClick.Functions;
 
-OneClickApp.Build(args).Run();
+OneClickApp.CreateBuilder(args).Build().Run();

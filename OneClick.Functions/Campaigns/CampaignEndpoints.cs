@@ -9,6 +9,7 @@ using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Hosting;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Campaigns;
@@ -47,7 +48,7 @@ public static class CampaignEndpoints
         schedules.MapGet("", ListSchedulesAsync);
         schedules.MapDelete("/{scheduleId}", CancelScheduleAsync);
 
-        CampaignInvocations.Map(app);
+
     }
 
     private static async Task<IResult> CreateAsync(CampaignRequest request, CampaignService service, TenantStore tenants, CampaignStore campaigns, CampaignRecipientStore recipients, HttpContext http, CancellationToken cancellationToken)
@@ -291,50 +292,6 @@ public static class CampaignEndpoints
 
     private static IResult NotFoundOrInvalid(string campaignId) =>
         CampaignStore.IsValidId(campaignId) ? Problem.NotFound("campaign") : Problem.Validation("campaignId", "Not a campaign id.");
-}
-
-/// <summary>The queue functions DispatchCampaign and SendCampaignBatch (invoked by the host, loopback only).</summary>
-internal static class CampaignInvocations
-{
-    private const string DispatchCampaign = FunctionNames.DispatchCampaign;
-    private const string DispatchCampaignBinding = FunctionNames.DispatchCampaignBinding;
-    private const string SendCampaignBatch = FunctionNames.SendCampaignBatch;
-    private const string SendCampaignBatchBinding = FunctionNames.SendCampaignBatchBinding;
-
-    public static void Map(IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().AddEndpointFilter(OnlyFromThisMachine);
-        group.MapPost($"/{DispatchCampaign}", async (InvocationRequest invocation, CampaignDispatcher dispatcher, CancellationToken cancellationToken) =>
-        {
-            var command = invocation.Payload<DispatchCampaignCommand>(DispatchCampaignBinding, QueueJson.Options,
-                c => c.V == DispatchCampaignCommand.CurrentVersion && c.TenantId is not null && c.CampaignId is not null && c.Occurrence is not null && c.Source >= 0);
-            await dispatcher.DispatchAsync(command, cancellationToken);
-            return TypedResults.Ok(InvocationResponse.Ok($"Campaign {command.CampaignId} dispatch step {command.Source} done."));
-        });
-        group.MapPost($"/{SendCampaignBatch}", async (InvocationRequest invocation, CampaignBatchSender sender, CancellationToken cancellationToken) =>
-        {
-            var command = invocation.Payload<SendCampaignBatchCommand>(SendCampaignBatchBinding, QueueJson.Options,
-                c => c.V == SendCampaignBatchCommand.CurrentVersion && c.TenantId is not null && c.CampaignId is not null && c.Occurrence is not null
-                    && c.Recipients is { Count: > 0 and <= CampaignRecipientStore.BatchSize });
-            await sender.SendAsync(command, cancellationToken);
-            return TypedResults.Ok(InvocationResponse.Ok($"Campaign {command.CampaignId}: batch of {command.Recipients.Count} done."));
-        });
-    }
-
-    private static async ValueTask<object?> OnlyFromThisMachine(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is not null && !IPAddress.IsLoopback(remote))
-            return TypedResults.NotFound();
-        try
-        {
-            return await next(context);
-        }
-        catch (InvalidInvocationException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid invocation", detail: e.Message);
-        }
-    }
 }
 
 /// <summary>Registers the campaign engine (one call from OneClickApp).</summary>

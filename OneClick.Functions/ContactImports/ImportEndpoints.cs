@@ -3,6 +3,7 @@ using OneClick.Core.ContactImports;
 using OneClick.Core.Storage;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Hosting;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.ContactImports;
@@ -98,23 +99,4 @@ public static class ImportEndpoints
             return new ResultPage<ImportErrorView>(page.Items.Select(e => new ImportErrorView(e.Row, e.Reason)).ToList(), ListParameters.Wrap(page.ContinuationToken));
         });
     }
-
-    /// <summary>The queue function: one chunk of an import per invocation.</summary>
-    public static void MapContactImportInvocation(this RouteGroupBuilder group) =>
-        group.MapPost($"/{FunctionNames.ProcessContactImport}", async (InvocationRequest invocation, ContactImportService imports, HostSettings host, CancellationToken cancellationToken) =>
-        {
-            var command = invocation.Payload<ImportChunkCommand>(FunctionNames.ProcessContactImportBinding, QueueJson.Options,
-                c => c.V == ImportChunkCommand.CurrentVersion && c.TenantId is not null && ContactImportService.IsValidId(c.ImportId) && c.Offset >= 0);
-            try
-            {
-                await imports.ProcessChunkAsync(command, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && invocation.DequeueCount >= host.MaxDequeueCount)
-            {
-                // The last try: end the import with the reason instead of leaving it "running" behind a poisoned message.
-                if (await imports.GetAsync(command.TenantId, command.ImportId, cancellationToken) is { } job)
-                    await imports.FailAsync(job, $"Processing stopped after {invocation.DequeueCount} tries at row {job.RowsRead}: {e.Message}", cancellationToken);
-            }
-            return TypedResults.Ok(InvocationResponse.Ok($"Import {command.ImportId}: chunk at byte {command.Offset} processed."));
-        });
 }

@@ -36,6 +36,5 @@ public static class ConversationFeatures
         app.MapConversationEndpoints();
         app.MapAutomationEndpoints();
         app.MapAnalyticsEndpoints();
-        app.MapAutomationInvocationEndpoint();
     }
 }

@@ -1,32 +1,25 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
 
 namespace OneClick.Functions.Hosting;
 
-/// <summary>The host.json settings the standalone host honours, read from the same file the Functions host reads.</summary>
-public sealed record HostSettings(
-    string RoutePrefix,
-    int BatchSize,
-    int NewBatchThreshold,
-    TimeSpan MaxPollingInterval,
-    TimeSpan VisibilityTimeout,
-    int MaxDequeueCount,
-    QueueMessageEncoding MessageEncoding)
+/// <summary>
+/// The host.json queue settings the app itself must agree with: the encoding the host expects of the messages the
+/// app puts on its queues, and the try count after which the host poisons a message.
+/// </summary>
+public sealed record HostSettings(int MaxDequeueCount, QueueMessageEncoding MessageEncoding)
 {
+    /// <summary>The folder the host runs the app from (host.json, functions.metadata); the build output otherwise.</summary>
+    public static string ScriptRoot =>
+        Environment.GetEnvironmentVariable("FUNCTIONS_APPLICATION_DIRECTORY") is { Length: > 0 } root ? root : AppContext.BaseDirectory;
+
     public static HostSettings Load(string scriptRoot)
     {
         var host = JsonNode.Parse(File.ReadAllText(Path.Combine(scriptRoot, "host.json")))!;
         var queues = host["extensions"]?["queues"];
-        var http = host["extensions"]?["http"];
         return new HostSettings(
-            RoutePrefix: http?["routePrefix"]?.GetValue<string>() ?? "api",
             // Defaults are the Functions host's own.
-            BatchSize: queues?["batchSize"]?.GetValue<int>() ?? 16,
-            NewBatchThreshold: queues?["newBatchThreshold"]?.GetValue<int>() ?? 8,
-            MaxPollingInterval: Duration(queues?["maxPollingInterval"], TimeSpan.FromMinutes(1)),
-            VisibilityTimeout: Duration(queues?["visibilityTimeout"], TimeSpan.Zero),
             MaxDequeueCount: queues?["maxDequeueCount"]?.GetValue<int>() ?? 5,
             MessageEncoding: (queues?["messageEncoding"]?.GetValue<string>() ?? "base64") switch
             {
@@ -35,7 +28,4 @@ public sealed record HostSettings(
                 var other => throw new JsonException($"host.json: unknown queues.messageEncoding '{other}'"),
             });
     }
-
-    private static TimeSpan Duration(JsonNode? node, TimeSpan fallback) =>
-        node is null ? fallback : TimeSpan.Parse(node.GetValue<string>(), CultureInfo.InvariantCulture);
 }

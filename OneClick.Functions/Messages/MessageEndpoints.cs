@@ -4,6 +4,7 @@ using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Hosting;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Messages;

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using OneClick.Core.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -44,7 +45,7 @@ public static partial class OneClickTelemetry
         Meter.CreateCounter<long>("oneclick.messages.sent", "{message}", "Send invocations handled, by outcome (accepted, failed, retrylater, unknown, alreadyhandled).");
 
     /// <summary>Registers the scopes and tags (always: without a listener they cost next to nothing) and the exporters the settings ask for.</summary>
-    public static WebApplicationBuilder AddOneClickTelemetry(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddOneClickTelemetry(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<InvocationTelemetry>();
@@ -54,7 +55,8 @@ public static partial class OneClickTelemetry
         if (!exporters.Any)
             return builder; // tests and the plain local run: no SDK, nothing recorded or flushed
 
-        var telemetry = builder.Services.AddOpenTelemetry()
+        // The worker's own integration: invocation spans and the host's trace context on every function.
+        var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing => tracing.AddSource(Name).AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = (activity, _) => RedactTableKeys(activity)))

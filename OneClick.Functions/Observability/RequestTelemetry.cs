@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics;
 using OneClick.Functions.Auth;
-using OneClick.Functions.Hosting;
+using OneClick.Functions.Http;
 
 namespace OneClick.Functions.Observability;
 

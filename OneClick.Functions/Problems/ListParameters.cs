@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using Azure;
 using OneClick.Core.Storage;
+using OneClick.Functions.Http;
 
 namespace OneClick.Functions.Problems;
 
@@ -13,6 +14,8 @@ public static class ListParameters
     /// so the API wraps the tokens it hands out (prefix + base64url) and refuses anything it did not make.
     /// </summary>
     private const string TokenPrefix = "ct1.";
+    public const string PageSize = "pageSize";
+    public const string ContinuationToken = "continuationToken";
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static IResult? Check(int? pageSize, string? continuationToken)
@@ -67,6 +70,14 @@ public static class ListParameters
         {
             return Problem.Validation("continuationToken", "Pass back the token a previous page returned.");
         }
+    }
+
+    /// <summary>A list function's whole answer, with the paging parameters read from the request's query.</summary>
+    public static Task<IResult> PageAsync<TItem, TView>(
+        HttpRequest request, Func<string?, int, Task<ResultPage<TItem>>> read, Func<TItem, TView> view)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return PageAsync(request.QueryInt(PageSize), request.QueryString(ContinuationToken), read, view);
     }
 
     /// <summary>

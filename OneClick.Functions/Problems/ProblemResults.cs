@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
 using OneClick.Core.Validation;
 
 namespace OneClick.Functions.Problems;
@@ -21,31 +20,18 @@ public static class Problem
 
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
-}
 
-/// <summary>
-/// Turns framework-level bad input (malformed JSON, wrong types, a body over the size limit) into a 4xx
-/// problem with a useful detail instead of a 500.
-/// </summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
-{
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    /// <summary>Framework-level bad input (malformed JSON, wrong types, a body over the size limit, a wrong content type).</summary>
+    public static IResult BadRequest(BadHttpRequestException bad)
     {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        if (exception is not BadHttpRequestException bad)
-            return false;
+        ArgumentNullException.ThrowIfNull(bad);
         var detail = bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
-        httpContext.Response.StatusCode = bad.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var title = bad.StatusCode switch
         {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = bad.StatusCode,
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
-                Detail = detail,
-            },
-        }).ConfigureAwait(false);
+            StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+            _ => "The request could not be read.",
+        };
+        return TypedResults.Problem(statusCode: bad.StatusCode, title: title, detail: detail);
     }
 }

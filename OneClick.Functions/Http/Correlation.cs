@@ -1,4 +1,4 @@
-namespace OneClick.Functions.Hosting;
+namespace OneClick.Functions.Http;
 
 /// <summary>
 /// A correlation id follows a request from the API through the queues to Meta and back. A caller may pass

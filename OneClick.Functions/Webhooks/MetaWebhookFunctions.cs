@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Meta;
 using OneClick.Core.Secrets;
+using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Core.Webhooks;
 using OneClick.Functions.Hosting;
+using OneClick.Functions.Http;
+using OneClick.Functions.Observability;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Webhooks;
@@ -12,28 +16,21 @@ namespace OneClick.Functions.Webhooks;
 /// <summary>
 /// Meta's callback, one URL per tenant. GET answers the verification handshake; POST checks the signature
 /// over the raw bytes, parks the body on the webhook-events queue and answers 200 at once — Meta retries
-/// slow answers and then sends duplicates, so all processing happens from the queue.
+/// slow answers and then sends duplicates, so all processing happens from the queue (<see cref="ProcessWebhookEvent"/>).
 /// </summary>
-public static class MetaWebhookEndpoints
+public sealed class MetaWebhookFunctions(TenantSecrets secrets, WebhookInbox inbox, WebhookEventProcessor processor, InvocationTelemetry telemetry)
 {
     /// <summary>Meta batches up to 1,000 updates in one POST; its payloads stay well under this.</summary>
     public const long MaxBodyBytes = 4 * 1024 * 1024;
 
-    public static void MapMetaWebhookEndpoints(this IEndpointRouteBuilder app)
+    [Function("VerifyMetaWebhook")]
+    [AllowAnonymous]
+    public async Task<IResult> Verify(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "webhooks/meta/{tenantId}")] HttpRequest request,
+        string tenantId, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/webhooks/meta").WithTags("Meta webhook").AllowAnonymous();
-        group.MapGet("/{tenantId}", VerifyAsync);
-        group.MapPost("/{tenantId}", ReceiveAsync);
-    }
-
-    private static async Task<IResult> VerifyAsync(
-        string tenantId,
-        [FromQuery(Name = "hub.mode")] string? mode,
-        [FromQuery(Name = "hub.verify_token")] string? verifyToken,
-        [FromQuery(Name = "hub.challenge")] string? challenge,
-        TenantSecrets secrets,
-        CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (mode, verifyToken, challenge) = (request.QueryString("hub.mode"), request.QueryString("hub.verify_token"), request.QueryString("hub.challenge"));
         var tenantSecrets = TenantIds.IsValid(tenantId) ? await secrets.GetAsync(tenantId, cancellationToken) : null;
         if (tenantSecrets is null)
             return Problem.NotFound("tenant with stored credentials");
@@ -45,13 +42,18 @@ public static class MetaWebhookEndpoints
         return TypedResults.Text(challenge, "text/plain");
     }
 
-    private static async Task<IResult> ReceiveAsync(
-        string tenantId, HttpContext http, TenantSecrets secrets, WebhookInbox inbox, CancellationToken cancellationToken)
+    [Function("ReceiveMetaWebhook")]
+    [AllowAnonymous]
+    public async Task<IResult> Receive(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/meta/{tenantId}")] HttpRequest request,
+        string tenantId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var http = request.HttpContext;
         var sizeLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeLimit is { IsReadOnly: false })
             sizeLimit.MaxRequestBodySize = MaxBodyBytes;
-        if (http.Request.ContentLength > MaxBodyBytes)
+        if (request.ContentLength > MaxBodyBytes)
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.");
 
         var tenantSecrets = TenantIds.IsValid(tenantId) ? await secrets.GetAsync(tenantId, cancellationToken) : null;
@@ -60,13 +62,23 @@ public static class MetaWebhookEndpoints
 
         // The signature covers the exact bytes Meta sent: read them before anything parses the body.
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, cancellationToken);
+        await request.Body.CopyToAsync(buffer, cancellationToken);
         var body = buffer.ToArray();
-        if (!WebhookSignature.IsValid(body, http.Request.Headers[WebhookSignature.HeaderName], tenantSecrets.AppSecret))
+        if (!WebhookSignature.IsValid(body, request.Headers[WebhookSignature.HeaderName], tenantSecrets.AppSecret))
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid signature",
                 detail: $"{WebhookSignature.HeaderName} is missing or does not match the body signed with the app secret.");
 
         await inbox.AcceptAsync(tenantId, body, http.CorrelationId(), cancellationToken);
         return TypedResults.Ok();
+    }
+
+    /// <summary>One parked webhook delivery from the queue; processing is idempotent, so a retry is harmless.</summary>
+    [Function(nameof(ProcessWebhookEvent))]
+    public async Task ProcessWebhookEvent(
+        [QueueTrigger(QueueNames.WebhookEvents, Connection = QueueTriggers.Connection)] WebhookEventCommand command, CancellationToken cancellationToken)
+    {
+        QueueTriggers.Require(command, c => c.V == WebhookEventCommand.CurrentVersion && c.TenantId is not null && (c.Body ?? c.BlobName) is not null);
+        using var operation = telemetry.StartWebhook(command);
+        await processor.ProcessAsync(command.TenantId, await inbox.ReadBodyAsync(command, cancellationToken), cancellationToken);
     }
 }

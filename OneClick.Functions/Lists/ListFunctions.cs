@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Contacts;
 using OneClick.Core.Lists;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Lists;
@@ -30,83 +33,100 @@ public sealed record MemberView(string ContactId, DateTimeOffset AddedAt);
 /// <param name="NotFound">Contact ids or numbers with no contact.</param>
 public sealed record MembersResult(int Changed, int Unchanged, int ContactsCreated, IReadOnlyList<string> NotFound, long MemberCount);
 
-public static class ListEndpoints
+/// <summary>/api/lists: contact lists and their members, for the calling tenant.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class ListFunctions(ListStore lists, ContactStore contacts, TenantStore tenants)
 {
     public const int MaxPerRequest = 1000;
 
-    public static void MapListEndpoints(this IEndpointRouteBuilder app)
+    [Function("CreateList")]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "lists")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/lists").WithTags("Lists").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{listId}", GetAsync);
-        group.MapPatch("/{listId}", RenameAsync);
-        group.MapDelete("/{listId}", DeleteAsync);
-        group.MapGet("/{listId}/members", MembersAsync);
-        group.MapPost("/{listId}/members", (string listId, MembersRequest request, ListStore lists, ContactStore contacts, TenantStore tenants, HttpContext http, CancellationToken cancellationToken) =>
-            ChangeMembersAsync(listId, request, add: true, lists, contacts, tenants, http, cancellationToken));
-        group.MapPost("/{listId}/members/remove", (string listId, MembersRequest request, ListStore lists, ContactStore contacts, TenantStore tenants, HttpContext http, CancellationToken cancellationToken) =>
-            ChangeMembersAsync(listId, request, add: false, lists, contacts, tenants, http, cancellationToken));
-    }
-
-    private static async Task<IResult> CreateAsync(ListRequest request, ListStore lists, HttpContext http, CancellationToken cancellationToken)
-    {
-        if (CheckName(request.Name) is { } invalid)
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<ListRequest>(cancellationToken);
+        if (CheckName(body.Name) is { } invalid)
             return invalid;
-        var list = await lists.CreateAsync(http.User.TenantId()!, request.Name!.Trim(), cancellationToken);
+        var list = await lists.CreateAsync(request.HttpContext.User.TenantId()!, body.Name!.Trim(), cancellationToken);
         return TypedResults.Created($"/api/lists/{list.Id}", ListView.From(list));
     }
 
-    private static async Task<IResult> ListAsync(ListStore lists, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListLists")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "lists")] HttpRequest request, CancellationToken cancellationToken)
     {
-        return await ListParameters.PageAsync(pageSize, continuationToken,
-            (storageToken, size) => lists.PageAsync(http.User.TenantId()!, storageToken, size, cancellationToken), ListView.From);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => lists.PageAsync(tenantId, storageToken, size, cancellationToken), ListView.From);
     }
 
-    private static async Task<IResult> GetAsync(string listId, ListStore lists, HttpContext http, CancellationToken cancellationToken)
+    [Function("GetList")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "lists/{listId}")] HttpRequest request, string listId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ListStore.IsValidId(listId))
             return Problem.Validation("listId", "Not a list id.");
-        var list = await lists.GetAsync(http.User.TenantId()!, listId, cancellationToken);
+        var list = await lists.GetAsync(request.HttpContext.User.TenantId()!, listId, cancellationToken);
         return list is null ? Problem.NotFound("list") : TypedResults.Ok(ListView.From(list));
     }
 
-    private static async Task<IResult> RenameAsync(string listId, ListRequest request, ListStore lists, HttpContext http, CancellationToken cancellationToken)
+    [Function("RenameList")]
+    public async Task<IResult> Rename(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "lists/{listId}")] HttpRequest request, string listId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ListStore.IsValidId(listId))
             return Problem.Validation("listId", "Not a list id.");
-        if (CheckName(request.Name) is { } invalid)
+        var body = await request.ReadBodyAsync<ListRequest>(cancellationToken);
+        if (CheckName(body.Name) is { } invalid)
             return invalid;
-        var list = await lists.RenameAsync(http.User.TenantId()!, listId, request.Name!.Trim(), cancellationToken);
+        var list = await lists.RenameAsync(request.HttpContext.User.TenantId()!, listId, body.Name!.Trim(), cancellationToken);
         return list is null ? Problem.NotFound("list") : TypedResults.Ok(ListView.From(list));
     }
 
-    private static async Task<IResult> DeleteAsync(string listId, ListStore lists, HttpContext http, CancellationToken cancellationToken)
+    [Function("DeleteList")]
+    public async Task<IResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "lists/{listId}")] HttpRequest request, string listId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ListStore.IsValidId(listId))
             return Problem.Validation("listId", "Not a list id.");
-        return await lists.DeleteAsync(http.User.TenantId()!, listId, cancellationToken) ? TypedResults.NoContent() : Problem.NotFound("list");
+        return await lists.DeleteAsync(request.HttpContext.User.TenantId()!, listId, cancellationToken) ? TypedResults.NoContent() : Problem.NotFound("list");
     }
 
-    private static async Task<IResult> MembersAsync(string listId, ListStore lists, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListListMembers")]
+    public async Task<IResult> Members(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "lists/{listId}/members")] HttpRequest request, string listId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ListStore.IsValidId(listId))
             return Problem.Validation("listId", "Not a list id.");
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        var tenantId = http.User.TenantId()!;
+        var tenantId = request.HttpContext.User.TenantId()!;
         if (await lists.GetAsync(tenantId, listId, cancellationToken) is null)
             return Problem.NotFound("list");
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await lists.PageMembersAsync(tenantId, listId, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<MemberView>(page.Items.Select(m => new MemberView(m.ContactId, m.AddedAt)).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(request,
+            (storageToken, size) => lists.PageMembersAsync(tenantId, listId, storageToken, size, cancellationToken),
+            m => new MemberView(m.ContactId, m.AddedAt));
     }
 
-    private static async Task<IResult> ChangeMembersAsync(
-        string listId, MembersRequest request, bool add, ListStore lists, ContactStore contacts, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+    [Function("AddListMembers")]
+    public async Task<IResult> AddMembers(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "lists/{listId}/members")] HttpRequest request, string listId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await ChangeMembersAsync(request, listId, await request.ReadBodyAsync<MembersRequest>(cancellationToken), add: true, cancellationToken);
+    }
+
+    [Function("RemoveListMembers")]
+    public async Task<IResult> RemoveMembers(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "lists/{listId}/members/remove")] HttpRequest request, string listId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await ChangeMembersAsync(request, listId, await request.ReadBodyAsync<MembersRequest>(cancellationToken), add: false, cancellationToken);
+    }
+
+    private async Task<IResult> ChangeMembersAsync(HttpRequest http, string listId, MembersRequest request, bool add, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!ListStore.IsValidId(listId))
@@ -119,7 +139,7 @@ public static class ListEndpoints
             errors.Add("phoneNumbers", $"At most {MaxPerRequest} numbers per request.");
         if (request.Tag is not null && !Tags.IsValid(request.Tag))
             errors.Add("tag", "Not a tag: lower-case letters, digits, '_', '.', '-', at most 50 characters.");
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(http.HttpContext, tenants, cancellationToken);
         var numbers = new List<string>();
         foreach (var (number, i) in (request.PhoneNumbers ?? []).Select((n, i) => (n, i)))
         {

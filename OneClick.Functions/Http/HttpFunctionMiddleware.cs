@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using OneClick.Functions.Auth;
+using OneClick.Functions.Problems;
+
+namespace OneClick.Functions.Http;
+
+/// <summary>
+/// What every HTTP function shares, in the worker's own middleware pipeline: the correlation id, the API key
+/// checked against the function's [Authorize] or [AllowAnonymous] attribute (a function with neither is refused,
+/// so a new one cannot be public by accident), and bad input or a crash answered as RFC 7807 problem details.
+/// Queue and timer functions pass straight through.
+/// </summary>
+internal sealed partial class HttpFunctionMiddleware(
+    IAuthorizationService authorization, IAuthorizationPolicyProvider policies, ILogger<HttpFunctionMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    private static readonly ConcurrentDictionary<string, AccessRule> Rules = new();
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.GetHttpContext() is not { } http)
+        {
+            await next(context);
+            return;
+        }
+
+        http.Response.Headers[Correlation.Header] = http.CorrelationId();
+        try
+        {
+            if (await RefuseAsync(http, Rules.GetOrAdd(context.FunctionDefinition.EntryPoint, AccessRule.For)) is { } refusal)
+            {
+                context.GetInvocationResult().Value = refusal;
+                return;
+            }
+            await next(context);
+        }
+        catch (BadHttpRequestException bad)
+        {
+            context.GetInvocationResult().Value = Problem.BadRequest(bad);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            LogFailed(logger, e, context.FunctionDefinition.Name);
+            context.GetInvocationResult().Value = TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError,
+                title: "Something went wrong on our side.", detail: $"Quote correlation id {http.CorrelationId()} when you report it.");
+        }
+    }
+
+    private async Task<IResult?> RefuseAsync(HttpContext http, AccessRule rule)
+    {
+        if (rule.Anonymous)
+            return null;
+        if (!rule.Declared)
+            return TypedResults.NotFound();
+        var authentication = await http.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+        if (!authentication.Succeeded)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required",
+                detail: "Send 'Authorization: Bearer <API key>' with a valid key.");
+        }
+        http.User = authentication.Principal;
+        if (rule.Policy is null)
+            return null;
+        var policy = await policies.GetPolicyAsync(rule.Policy) ?? throw new InvalidOperationException($"No authorization policy '{rule.Policy}'.");
+        return (await authorization.AuthorizeAsync(http.User, policy)).Succeeded
+            ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "This key cannot use this endpoint.");
+    }
+
+    /// <summary>Who may call a function, read once from the attributes on its method and class.</summary>
+    private sealed record AccessRule(bool Anonymous, bool Declared, string? Policy)
+    {
+        public static AccessRule For(string entryPoint)
+        {
+            var split = entryPoint.LastIndexOf('.');
+            var type = typeof(HttpFunctionMiddleware).Assembly.GetType(entryPoint[..split], throwOnError: true)!;
+            var method = type.GetMethod(entryPoint[(split + 1)..], BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+                ?? throw new InvalidOperationException($"No method for function entry point {entryPoint}.");
+            if ((method.GetCustomAttribute<AllowAnonymousAttribute>() ?? type.GetCustomAttribute<AllowAnonymousAttribute>()) is not null)
+                return new AccessRule(Anonymous: true, Declared: true, Policy: null);
+            var authorize = method.GetCustomAttribute<AuthorizeAttribute>() ?? type.GetCustomAttribute<AuthorizeAttribute>();
+            return new AccessRule(Anonymous: false, Declared: authorize is not null, authorize?.Policy);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Function {Function} failed")]
+    private static partial void LogFailed(ILogger logger, Exception e, string function);
+}
