@@ -1,4 +1,4 @@
-// OneClick on Azure Functions Flex Consumption (custom handler). Deployed by `azd up`; see docs/deployment.md.
+// OneClick on Azure Functions Flex Consumption (.NET isolated worker). Deployed by `azd up`; see docs/deployment.md.
 targetScope = 'subscription'
 
 @minLength(1)

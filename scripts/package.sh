@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the deployable package of the function app:
-#   .publish/api                     self-contained linux-x64 publish: the OneClick.Functions executable,
-#                                    host.json and one folder per function (azd deploys this folder: `dist`)
-#   .publish/oneclick-functions.zip  the same folder zipped with its executable bit, for a manual deploy
-# azure.yaml's prepackage hook runs this script, so `azd package/deploy/up` and a local run build the same thing.
+# Builds the deployable package of the function app, the .NET isolated worker's publish output:
+#   .publish/api                     OneClick.Functions.dll and its dependencies, functions.metadata (the functions
+#                                    and their bindings), worker.config.json (how the host starts the worker),
+#                                    .azurefunctions/ (the host-side binding extensions) and host.json
+#   .publish/oneclick-functions.zip  the same folder zipped, for a manual deploy (az functionapp deployment source config-zip)
+# `azd deploy` runs the same `dotnet publish` itself (azure.yaml: language dotnet); this script checks the shape.
 # Usage: ./scripts/package.sh [output folder, default .publish]   (the tests package into a temporary folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,16 @@ zip_path="$out_root/oneclick-functions.zip"
 rm -rf "$api" "$zip_path"
 mkdir -p "$out_root"
 
-# Self-contained: the Flex Consumption custom-handler image promises no .NET 10 runtime.
-dotnet publish OneClick.Functions/OneClick.Functions.csproj -c Release -r linux-x64 --self-contained true -o "$api" --nologo
+# Framework-dependent: Flex Consumption's dotnet-isolated 10.0 runtime brings .NET 10 (infra/app/api.bicep).
+dotnet publish OneClick.Functions/OneClick.Functions.csproj -c Release -o "$api" --nologo
+
+# The host needs all of these at the package root; without one the app starts with no functions.
+for required in OneClick.Functions.dll functions.metadata worker.config.json host.json extensions.json .azurefunctions/Microsoft.Azure.Functions.Worker.Extensions.dll; do
+  if [ ! -e "$api/$required" ]; then
+    echo "The publish output lacks $required: it is not a deployable isolated-worker app." >&2
+    exit 1
+  fi
+done
 
 # Development settings and secrets stay out of the package, whatever a project file change copies.
 leaks=$(cd "$api" && find . \( -name local.settings.json -o -name 'appsettings.Development.json' -o -name .local \
@@ -28,7 +37,6 @@ if [ -n "$leaks" ]; then
   exit 1
 fi
 
-# The Linux host must be able to execute OneClick.Functions: the zip has to keep its mode bits.
 zip_abs="$(cd "$out_root" && pwd)/$(basename "$zip_path")"
 if command -v zip > /dev/null; then
   (cd "$api" && zip -q -r -X "$zip_abs" .)
@@ -48,4 +56,4 @@ fi
 
 bytes=$(wc -c < "$zip_path")
 echo "Package: $zip_path ($(awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b / 1048576 }'))"
-echo "Published folder: $api (azd deploys .publish/api)"
+echo "Published folder: $api"

@@ -1,21 +1,20 @@
 using System.Text.Json.Nodes;
-using System.Xml.Linq;
 
 namespace OneClick.Tests.Deployment;
 
-/// <summary>azure.yaml must deploy the published custom handler as the service the template tags.</summary>
+/// <summary>azure.yaml must deploy the isolated worker as the service the template tags.</summary>
 public sealed class AzureYamlTests
 {
     private static readonly Dictionary<string, string> Yaml = ReadYaml(Path.Combine(RepoPaths.Root, "azure.yaml"));
 
     [Fact]
-    public void Service_api_is_a_function_app_built_as_a_custom_language()
+    public void Service_api_is_a_function_app_built_from_the_functions_project()
     {
         // "api" is the azd-service-name tag on the function app (InfraTemplateTests checks that side).
         Assert.Equal("function", Yaml["services.api.host"]);
-        Assert.Equal("custom", Yaml["services.api.language"]);
-        Assert.Equal(".", Yaml["services.api.project"]);
-        Assert.Equal(".publish/api", Yaml["services.api.dist"]);
+        Assert.Equal("dotnet", Yaml["services.api.language"]);
+        Assert.Equal("./OneClick.Functions", Yaml["services.api.project"]);
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, Yaml["services.api.project"], "OneClick.Functions.csproj")));
         Assert.Single(Yaml.Keys, k => k.StartsWith("services.", StringComparison.Ordinal) && k.EndsWith(".host", StringComparison.Ordinal));
     }
 
@@ -28,12 +27,13 @@ public sealed class AzureYamlTests
     }
 
     [Fact]
-    public void Published_executable_is_the_one_host_json_starts()
+    public void Host_json_has_no_custom_handler_or_extension_bundle()
     {
-        var project = XDocument.Load(Path.Combine(RepoPaths.Root, "OneClick.Functions", "OneClick.Functions.csproj"));
-        var assemblyName = project.Descendants("AssemblyName").Select(e => e.Value).FirstOrDefault() ?? "OneClick.Functions";
-        var hostJson = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")))!;
-        Assert.Equal(assemblyName, hostJson["customHandler"]?["description"]?["defaultExecutablePath"]?.ToString());
+        // The isolated worker's extensions come from its own build (.azurefunctions/), not from a bundle.
+        var hostJson = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")))!.AsObject();
+        Assert.False(hostJson.ContainsKey("customHandler"));
+        Assert.False(hostJson.ContainsKey("extensionBundle"));
+        Assert.Equal("2.0", hostJson["version"]?.ToString());
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
     }
 
     [Fact]
-    public void Function_app_is_flex_consumption_running_the_custom_handler()
+    public void Function_app_is_flex_consumption_running_the_isolated_worker_on_dotnet_10()
     {
         var plan = bicep.One("Microsoft.Web/serverfarms");
         Assert.Equal("FC1", plan.Resource["sku"]?["name"]?.ToString());
@@ -80,8 +80,12 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
         Assert.Contains("'azd-service-name', 'api'", app.Resource["tags"]?.ToString(), StringComparison.Ordinal);
 
         var config = app.Properties["functionAppConfig"]!;
-        Assert.Equal("custom", config["runtime"]?["name"]?.ToString());
-        Assert.Equal("1.0", config["runtime"]?["version"]?.ToString());
+        Assert.Equal("dotnet-isolated", config["runtime"]?["name"]?.ToString());
+        Assert.Equal("10.0", config["runtime"]?["version"]?.ToString());
+        // The runtime version follows the project's target framework (net10.0 → 10.0).
+        var targetFramework = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Build.props"))
+            .Descendants("TargetFramework").Single().Value;
+        Assert.Equal("net" + config["runtime"]?["version"], targetFramework);
 
         Assert.Equal("[parameters('maximumInstanceCount')]", config["scaleAndConcurrency"]?["maximumInstanceCount"]?.ToString());
         Assert.Equal("[parameters('instanceMemoryMB')]", config["scaleAndConcurrency"]?["instanceMemoryMB"]?.ToString());
@@ -205,9 +209,9 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
         // The pattern is the webhook function's route under the host's route prefix ({ and } doubled inside format()).
         var hostJson = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")))!;
         var prefix = hostJson["extensions"]?["http"]?["routePrefix"]?.ToString() ?? "api";
-        var functionJson = JsonNode.Parse(File.ReadAllText(
-            Path.Combine(RepoPaths.Root, "OneClick.Functions", "functions", "MetaWebhook", "function.json")))!;
-        var route = functionJson["bindings"]!.AsArray().Single(b => b?["type"]?.ToString() == "httpTrigger")!["route"]!.ToString();
+        var metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.FunctionsBuildOutput, "functions.metadata")))!;
+        var route = metadata.AsArray().Single(f => f?["name"]?.ToString() == "ReceiveMetaWebhook")!["bindings"]!.AsArray()
+            .Single(b => b?["type"]?.ToString() == "httpTrigger")!["route"]!.ToString();
         Assert.Equal("webhooks/meta/{tenantId}", route);
         var escaped = $"/{prefix}/{route}".Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
         Assert.StartsWith($"[format('{{0}}{escaped}', format('https://{{0}}', reference(",

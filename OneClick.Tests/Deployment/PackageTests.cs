@@ -7,9 +7,9 @@ using OneClick.Tests.Infrastructure;
 namespace OneClick.Tests.Deployment;
 
 /// <summary>
-/// Runs scripts/package.sh once (a real self-contained publish, into a temporary folder so a developer's
-/// .publish/ is left alone) and checks the zip is what the Flex Consumption custom-handler host needs, and
-/// nothing more: no development settings, no keys.
+/// Runs scripts/package.sh once (a real publish, into a temporary folder so a developer's .publish/ is left
+/// alone) and checks the zip is what the Functions host needs to run the isolated worker, and nothing more:
+/// no development settings, no keys.
 /// </summary>
 public sealed class PackageFixture : IDisposable
 {
@@ -67,8 +67,6 @@ public sealed class PackageFixture : IDisposable
 
 public sealed class PackageTests(PackageFixture package) : IClassFixture<PackageFixture>
 {
-    private const string ExecutableName = "OneClick.Functions";
-
     [Fact]
     public void The_script_prints_the_package_path_and_size()
     {
@@ -76,15 +74,29 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     }
 
     [Fact]
-    public void The_linux_executable_is_at_the_root_with_its_executable_bit()
+    public void The_worker_and_its_description_for_the_host_are_at_the_root()
     {
-        var executable = package.Zip.GetEntry(ExecutableName);
-        Assert.NotNull(executable);
-        // Unix mode bits live in the high 16 bits of the external attributes.
-        var mode = (UnixFileMode)((executable.ExternalAttributes >> 16) & 0x1FF);
-        Assert.True(mode.HasFlag(UnixFileMode.UserExecute), $"{ExecutableName} has mode {mode}");
-        Assert.Equal("\x7F" + "ELF", Encoding.ASCII.GetString(PackageFixture.Read(executable), 0, 4));
+        Assert.NotNull(package.Zip.GetEntry("OneClick.Functions.dll"));
+        var workerConfig = JsonNode.Parse(PackageFixture.Read(package.Zip.GetEntry("worker.config.json")!))!["description"]!;
+        Assert.Equal("dotnet-isolated", workerConfig["language"]?.ToString());
+        Assert.Equal("OneClick.Functions.dll", workerConfig["defaultWorkerPath"]?.ToString());
+        // The host-side extensions the queue and timer triggers need, built by the SDK.
+        Assert.NotNull(package.Zip.GetEntry("extensions.json"));
+        Assert.NotNull(package.Zip.GetEntry(".azurefunctions/Microsoft.Azure.Functions.Worker.Extensions.dll"));
     }
+
+    [Fact]
+    public void Functions_metadata_describes_every_function_the_build_does()
+    {
+        var packaged = FunctionNames(PackageFixture.Read(package.Zip.GetEntry("functions.metadata")!));
+        var built = FunctionNames(File.ReadAllBytes(Path.Combine(RepoPaths.FunctionsBuildOutput, "functions.metadata")));
+        Assert.Equal(built, packaged);
+        Assert.Contains("ReceiveMetaWebhook", packaged);
+        Assert.Contains("SendOutboundMessage", packaged);
+    }
+
+    private static List<string> FunctionNames(byte[] metadata) =>
+        JsonNode.Parse(metadata)!.AsArray().Select(f => f!["name"]!.ToString()).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
     public void Host_json_at_the_root_is_the_repository_s()
@@ -92,21 +104,6 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         var hostJson = package.Zip.GetEntry("host.json");
         Assert.NotNull(hostJson);
         Assert.Equal(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "host.json")), PackageFixture.Read(hostJson));
-    }
-
-    [Fact]
-    public void Every_function_folder_is_at_the_root_with_its_function_json()
-    {
-        var functions = Directory.GetDirectories(Path.Combine(RepoPaths.Root, "OneClick.Functions", "functions"));
-        Assert.NotEmpty(functions);
-        foreach (var folder in functions)
-        {
-            var name = Path.GetFileName(folder);
-            var entry = package.Zip.GetEntry($"{name}/function.json");
-            Assert.True(entry is not null, $"{name}/function.json is missing from the package");
-            Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "function.json")), PackageFixture.Read(entry));
-        }
-        Assert.DoesNotContain(package.Zip.Entries, e => e.FullName.StartsWith("functions/", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -135,21 +132,18 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     }
 
     [Fact]
-    public void Azd_packages_through_the_script_into_its_dist_folder()
+    public void Azd_and_the_script_publish_the_same_project()
     {
         var azureYaml = File.ReadAllLines(Path.Combine(RepoPaths.Root, "azure.yaml")).Select(l => l.Trim()).ToList();
-        var runs = azureYaml.Where(l => l.StartsWith("run:", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, runs.Count); // posix and windows
-        Assert.All(runs, run => Assert.EndsWith("./scripts/package.sh", run, StringComparison.Ordinal));
-        Assert.Contains("dist: .publish/api", azureYaml);
+        Assert.Contains("project: ./OneClick.Functions", azureYaml);
+        Assert.Contains("language: dotnet", azureYaml);
 
         var script = Path.Combine(RepoPaths.Root, "scripts", "package.sh");
         if (!OperatingSystem.IsWindows())
-            Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), "scripts/package.sh must be executable for the posix hook");
+            Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), "scripts/package.sh must be executable");
         var text = File.ReadAllText(script);
         Assert.Contains("out_root=${1:-.publish}", text, StringComparison.Ordinal);
-        Assert.Contains("api=\"$out_root/api\"", text, StringComparison.Ordinal);
-        Assert.Contains("dotnet publish OneClick.Functions/OneClick.Functions.csproj -c Release -r linux-x64 --self-contained true -o \"$api\"", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet publish OneClick.Functions/OneClick.Functions.csproj -c Release -o \"$api\"", text, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(package.OutputRoot, "api")));
     }
 }

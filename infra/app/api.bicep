@@ -1,4 +1,4 @@
-// The Flex Consumption plan and function app that runs OneClick.Functions as a custom handler (see host.json).
+// The Flex Consumption plan and function app that runs OneClick.Functions, a .NET isolated worker.
 param name string
 param planName string
 param location string
@@ -61,11 +61,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
-      // Flex Consumption's runtime for custom handlers (its stacks API lists FC1 runtime "custom", version "1.0").
+      // The .NET isolated worker on .NET 10, the version OneClick.Functions targets (net10.0). Flex Consumption lists
+      // dotnet-isolated 8.0, 9.0 and 10.0 (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#supported-language-stack-versions,
+      // or `az functionapp list-flexconsumption-runtimes --location <region> --runtime dotnet-isolated`).
       // Flex rejects FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION app settings; this replaces them.
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }
