@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OneClick.Core.Campaigns;
@@ -259,7 +259,7 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
 {
     public StorageRequestCounter Counter { get; } = new();
 
-    protected override void Configure(WebApplicationBuilder builder)
+    protected override void Configure(FunctionsApplicationBuilder builder)
     {
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration["Campaigns:MaxConcurrentSends"] = concurrency.ToString(CultureInfo.InvariantCulture);

@@ -171,7 +171,7 @@ public sealed class ContactImportBenchmark : IBenchmark
     /// <summary>The test environment, with the app's log kept at Information so 100,000 rows do not fill memory with trace lines.</summary>
     private sealed class BenchmarkEnvironment : OneClickEnvironment, IAsyncDisposable
     {
-        protected override void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
+        protected override void Configure(Microsoft.Azure.Functions.Worker.Builder.FunctionsApplicationBuilder builder) =>
             builder.Logging.SetMinimumLevel(LogLevel.Information);
 
         async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();

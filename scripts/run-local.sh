@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs OneClick on this machine: Azurite, the Meta Cloud API sandbox and the function app (standalone),
-# with a ready demo tenant. Ctrl-C stops all three.
+# Runs OneClick on this machine: Azurite, the Meta Cloud API sandbox and the function app (the .NET isolated
+# worker under a Functions host: Core Tools' `func start` when it is installed, otherwise OneClick's local
+# Functions host), with a ready demo tenant. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +40,18 @@ node_modules/.bin/azurite --silent --location .local/azurite --skipApiVersionChe
 pids+=($!)
 dotnet run --no-build --project OneClick.MetaSandbox -- --urls "$SANDBOX_URL" > .local/logs/sandbox.log 2>&1 &
 pids+=($!)
-dotnet run --no-build --project OneClick.Functions > .local/logs/functions.log 2>&1 &
+# The worker's build output is the script root a Functions host runs, as in Azure (functions.metadata, host.json).
+script_root=OneClick.Functions/bin/Debug/net10.0
+cp local.settings.json "$script_root/local.settings.json"
+# The worker runs in the script root; keep the development secret store with the rest of the local data.
+export OneClick__Secrets__LocalPath="$PWD/.local/secrets.json"
+if command -v func > /dev/null; then
+  host_name="Core Tools (func start)"
+  (cd "$script_root" && exec func start --port 7071) > .local/logs/functions.log 2>&1 &
+else
+  host_name="OneClick.FunctionsHost (the local Functions host; Core Tools not found)"
+  dotnet run --no-build --project OneClick.FunctionsHost -- --script-root "$script_root" --port 7071 > .local/logs/functions.log 2>&1 &
+fi
 pids+=($!)
 
 echo -n "Starting"
@@ -63,6 +75,7 @@ OneClick is running.
   Demo tenant      demo
   Demo API key     $demo_key
   Meta sandbox     $SANDBOX_URL   (what it received: $SANDBOX_URL/_sandbox/messages)
+  Functions host   $host_name
   Logs             .local/logs/
 
 Send a WhatsApp message to a demo contact, then watch it go queued → sent → delivered → read:

@@ -11,7 +11,7 @@ using OneClick.Tests.Infrastructure;
 namespace OneClick.Tests.Audience;
 
 /// <summary>
-/// CSV imports end to end: upload to a blob, chunks through the contact-imports queue (driven by the standalone host),
+/// CSV imports end to end: upload to a blob, chunks through the contact-imports queue (driven by the Functions host),
 /// progress, per-row error report, idempotent re-import, refused files.
 /// </summary>
 [Collection(SharedEnvironment.Name)]

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Campaigns;
 using OneClick.Tests.Infrastructure;
@@ -15,7 +15,7 @@ public sealed class CampaignFaultEnvironment : OneClickEnvironment
 {
     public FaultInjector Faults { get; } = new();
 
-    protected override void Configure(WebApplicationBuilder builder)
+    protected override void Configure(FunctionsApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration["Campaigns:SendLease"] = "00:00:02";

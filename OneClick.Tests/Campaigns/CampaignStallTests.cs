@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Campaigns;
 using OneClick.Tests.Infrastructure;
@@ -8,7 +8,7 @@ namespace OneClick.Tests.Campaigns;
 /// <summary>The real environment with a stall noticed after 2 s of no movement instead of 10 minutes.</summary>
 public sealed class CampaignStallEnvironment : OneClickEnvironment
 {
-    protected override void Configure(WebApplicationBuilder builder)
+    protected override void Configure(FunctionsApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration["Campaigns:StallAfter"] = "00:00:02";

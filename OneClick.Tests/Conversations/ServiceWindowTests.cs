@@ -1,5 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Azure.Functions.Worker.Builder;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Infrastructure;
 
@@ -8,7 +8,7 @@ namespace OneClick.Tests.Conversations;
 /// <summary>The shared environment turns the window guard off (the sandbox does not enforce the window); this one keeps it on.</summary>
 public sealed class WindowEnforcingEnvironment : OneClickEnvironment
 {
-    protected override void Configure(WebApplicationBuilder builder)
+    protected override void Configure(FunctionsApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration["OneClick:Conversations:EnforceServiceWindow"] = "true";

@@ -2,19 +2,22 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OneClick.Core.Secrets;
 using OneClick.Core.Storage;
-using OneClick.Functions;
+using OneClick.FunctionsHost;
 using OneClick.MetaSandbox;
 
 namespace OneClick.Tests.Infrastructure;
 
 /// <summary>
 /// Everything OneClick runs on, for real: Azurite, the Key Vault stand-in behind the real SecretClient, the
-/// Meta sandbox over HTTP, and the function app in standalone mode driving its timer and queue functions.
+/// Meta sandbox over HTTP, and the function app as the real isolated worker, driven by the local Functions host
+/// over the host's gRPC protocol (HTTP proxying, queue and timer triggers). The worker runs in this process so
+/// that an environment can replace a service; it talks to the host exactly as a worker process would.
 /// </summary>
 public class OneClickEnvironment : IAsyncLifetime
 {
@@ -23,14 +26,21 @@ public class OneClickEnvironment : IAsyncLifetime
     public Azurite Azurite { get; private set; } = null!;
     public KeyVaultStandIn KeyVault { get; private set; } = null!;
     public WebApplication Sandbox { get; private set; } = null!;
-    public WebApplication App { get; private set; } = null!;
+    public LocalFunctionsHost FunctionsHost { get; private set; } = null!;
+    /// <summary>The worker (its services); replaced when the host restarts it.</summary>
+    public IHost App { get; private set; } = null!;
     public Uri SandboxUrl { get; private set; } = null!;
     public Uri AppUrl { get; private set; } = null!;
     public CapturedLogs Logs { get; } = new();
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    /// <summary>Extra configuration for one environment (settings or service replacements).</summary>
-    protected virtual void Configure(WebApplicationBuilder builder)
+    /// <summary>Extra configuration of the worker for one environment (settings or service replacements).</summary>
+    protected virtual void Configure(FunctionsApplicationBuilder builder)
+    {
+    }
+
+    /// <summary>Extra app settings for one environment, seen by the host and the worker (e.g. host.json overrides).</summary>
+    protected virtual void AddSettings(IDictionary<string, string?> settings)
     {
     }
 
@@ -44,21 +54,35 @@ public class OneClickEnvironment : IAsyncLifetime
         Azurite = await azurite;
         KeyVault = await keyVault;
 
-        App = OneClickApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            builder.Configuration["AzureWebJobsStorage"] = Azurite.ConnectionString;
-            builder.Configuration["OneClick:AdminApiKey"] = AdminKey;
-            builder.Configuration["Meta:GraphBaseUrl"] = SandboxUrl.ToString();
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["OneClick__AdminApiKey"] = AdminKey,
+            ["Meta__GraphBaseUrl"] = SandboxUrl.ToString(),
             // The sandbox does not enforce the 24-hour window; tests of the window guard turn it on (Conversations/).
-            builder.Configuration["OneClick:Conversations:EnforceServiceWindow"] = "false";
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(Logs);
-            builder.Logging.SetMinimumLevel(LogLevel.Trace);
-            builder.Services.AddSingleton<ISecretStore>(new KeyVaultSecretStore(KeyVault.CreateClient()));
-            Configure(builder);
-        }, readLocalSettings: false);
-        await App.StartAsync();
-        AppUrl = new Uri(App.Urls.First());
+            ["OneClick__Conversations__EnforceServiceWindow"] = "false",
+        };
+        AddSettings(settings);
+        var loggers = LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        FunctionsHost = new LocalFunctionsHost(new LocalFunctionsHostOptions
+        {
+            ScriptRoot = InProcessWorker.ScriptRoot,
+            HttpPort = 0,
+            Settings = settings,
+            // Each (re)start of the worker replaces App, so tests reach the services of the worker the host talks to.
+            StartWorker = (context, cancellationToken) => InProcessWorker.StartAsync(context, settings, ConfigureWorker, worker => App = worker, cancellationToken),
+        }, loggers);
+        await FunctionsHost.StartAsync(CancellationToken.None);
+        AppUrl = FunctionsHost.BaseAddress;
+    }
+
+    private void ConfigureWorker(FunctionsApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(Logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Services.AddSingleton<ISecretStore>(new KeyVaultSecretStore(KeyVault.CreateClient()));
+        Configure(builder);
     }
 
     public StorageAccount Storage => App.Services.GetRequiredService<StorageAccount>();
@@ -128,8 +152,7 @@ public class OneClickEnvironment : IAsyncLifetime
     {
         // The app's log, for reading after a failed run.
         await File.WriteAllLinesAsync(Path.Combine(AppContext.BaseDirectory, $"app-{GetType().Name}-{Guid.NewGuid():N}.log"), Logs.Lines);
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await FunctionsHost.DisposeAsync();
         await Sandbox.DisposeAsync();
         await KeyVault.DisposeAsync();
         await Azurite.DisposeAsync();

@@ -70,12 +70,12 @@ public sealed class SendMessageEndToEndTests(OneClickEnvironment env)
     }
 
     [Fact]
-    public async Task The_standalone_host_fires_the_timer_from_its_function_json_schedule_and_sends_the_due_message()
+    public async Task The_functions_host_fires_the_timer_on_its_schedule_and_the_due_message_is_sent()
     {
         var tenant = await env.CreateTenantAsync();
         var id = await tenant.SendMessageAsync(new { to = "+14155550106", type = "text", text = new { body = "On the minute" }, scheduleFor = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O") });
 
-        // Nobody invokes the timer here: the standalone host must, at the next whole minute (schedule 0 */1 * * * *).
+        // Nobody invokes the timer here: the Functions host must, at the next whole minute (schedule 0 */1 * * * *).
         var message = await tenant.WaitForStatusAsync(id, "read", TimeSpan.FromSeconds(75));
 
         var queuedAt = message["history"]!.AsArray().Single(h => h!["status"]!.GetValue<string>() == "queued")!["at"]!.GetValue<DateTimeOffset>();
