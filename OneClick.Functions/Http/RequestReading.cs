@@ -47,11 +47,22 @@ public static class RequestReading
             : throw new BadHttpRequestException($"Failed to bind parameter \"int? {name}\" from \"{value}\".");
     }
 
-    /// <summary>An optional query parameter (null when absent or empty).</summary>
-    public static string? QueryString(this HttpRequest request, string name)
+    /// <summary>An optional boolean query parameter; text that is not one is a 400.</summary>
+    public static bool? QueryBool(this HttpRequest request, string name)
     {
         ArgumentNullException.ThrowIfNull(request);
         var value = request.Query[name].ToString();
-        return value.Length == 0 ? null : value;
+        if (value.Length == 0)
+            return null;
+        return bool.TryParse(value, out var flag)
+            ? flag
+            : throw new BadHttpRequestException($"Failed to bind parameter \"bool? {name}\" from \"{value}\".");
+    }
+
+    /// <summary>An optional query parameter: null when absent, "" when given empty (which a caller may refuse).</summary>
+    public static string? QueryString(this HttpRequest request, string name)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
     }
 }
