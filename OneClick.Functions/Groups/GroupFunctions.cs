@@ -1,127 +1,159 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Groups;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
 using OneClick.Functions.Messages;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Groups;
 
 /// <summary>/api/groups: WhatsApp groups of the calling tenant (Meta's Groups API behind OneClick's rules).</summary>
-public static class GroupEndpoints
+[Authorize(Policy = Policies.Tenant)]
+public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupMessaging messaging, TenantStore tenants, TimeProvider clock)
 {
-    public static void MapGroupEndpoints(this IEndpointRouteBuilder app)
+    [Function("CreateGroup")]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/groups").WithTags("Groups").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapPost("/sync", SyncAsync);
-        group.MapGet("/{groupId}", GetAsync);
-        group.MapPatch("/{groupId}", UpdateAsync);
-        group.MapDelete("/{groupId}", DeleteAsync);
-        group.MapPut("/{groupId}/picture", SetPictureAsync);
-        group.MapGet("/{groupId}/invite-link", (string groupId, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-            InviteLinkAsync(groupId, reset: false, groups, tenants, http, clock, ct));
-        group.MapPost("/{groupId}/invite-link/reset", (string groupId, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-            InviteLinkAsync(groupId, reset: true, groups, tenants, http, clock, ct));
-        group.MapGet("/{groupId}/join-requests", JoinRequestsAsync);
-        group.MapPost("/{groupId}/join-requests/approve", (string groupId, JoinRequestsDecision body, GroupService groups, TenantStore tenants, HttpContext http, CancellationToken ct) =>
-            AnswerJoinRequestsAsync(groupId, body, approve: true, groups, tenants, http, ct));
-        group.MapPost("/{groupId}/join-requests/reject", (string groupId, JoinRequestsDecision body, GroupService groups, TenantStore tenants, HttpContext http, CancellationToken ct) =>
-            AnswerJoinRequestsAsync(groupId, body, approve: false, groups, tenants, http, ct));
-        group.MapPost("/{groupId}/participants/remove", RemoveParticipantsAsync);
-        group.MapGet("/{groupId}/messages", ConversationAsync);
-        group.MapGet("/{groupId}/messages/{messageId}", MessageAsync);
-        group.MapPost("/{groupId}/pins", PinAsync);
-        group.MapDelete("/{groupId}/pins/{messageId}", UnpinAsync);
-    }
-
-    private static async Task<IResult> CreateAsync(CreateGroupRequest request, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        var result = await groups.CreateAsync(tenant, request, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<CreateGroupRequest>(cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        var result = await groups.CreateAsync(tenant, body, cancellationToken);
         return result.Problem is { } problem
             ? ToProblem(problem)
             : TypedResults.Accepted($"/api/groups/{result.Value!.Id}", GroupView.From(result.Value, clock.GetUtcNow()));
     }
 
-    private static async Task<IResult> ListAsync(GroupStore store, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListGroups")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups")] HttpRequest request, CancellationToken cancellationToken)
     {
-        return await ListParameters.PageAsync(pageSize, continuationToken,
-            (storageToken, size) => store.ListAsync(http.User.TenantId()!, storageToken, size, cancellationToken), GroupSummaryView.From);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => store.ListAsync(tenantId, storageToken, size, cancellationToken), GroupSummaryView.From);
     }
 
-    private static async Task<IResult> SyncAsync(GroupService groups, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+    [Function("SyncGroups")]
+    public async Task<IResult> Sync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups/sync")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.SyncAsync(tenant, cancellationToken);
         return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(result.Value);
     }
 
-    private static async Task<IResult> GetAsync(string groupId, bool? refresh, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("GetGroup")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        return View(await groups.GetAsync(tenant, groupId, refresh ?? false, cancellationToken), clock);
+        ArgumentNullException.ThrowIfNull(request);
+        var refresh = QueryBool(request, "refresh");
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        return View(await groups.GetAsync(tenant, groupId, refresh ?? false, cancellationToken));
     }
 
-    private static async Task<IResult> UpdateAsync(string groupId, UpdateGroupRequest request, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("UpdateGroup")]
+    public async Task<IResult> Update(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "groups/{groupId}")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        return View(await groups.UpdateAsync(tenant, groupId, request, cancellationToken), clock);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<UpdateGroupRequest>(cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        return View(await groups.UpdateAsync(tenant, groupId, body, cancellationToken));
     }
 
-    private static async Task<IResult> DeleteAsync(string groupId, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("DeleteGroup")]
+    public async Task<IResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "groups/{groupId}")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.DeleteAsync(tenant, groupId, cancellationToken);
         return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Accepted($"/api/groups/{groupId}", GroupView.From(result.Value!, clock.GetUtcNow()));
     }
 
     /// <summary>The body is the JPEG itself (Content-Type: image/jpeg).</summary>
-    private static async Task<IResult> SetPictureAsync(string groupId, HttpRequest request, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("SetGroupPicture")]
+    public async Task<IResult> SetPicture(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "groups/{groupId}/picture")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return View(await groups.SetPictureAsync(tenant, groupId, request.ContentType, buffer.ToArray(), cancellationToken), clock);
+        return View(await groups.SetPictureAsync(tenant, groupId, request.ContentType, buffer.ToArray(), cancellationToken));
     }
 
-    private static async Task<IResult> InviteLinkAsync(string groupId, bool reset, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("GetGroupInviteLink")]
+    public Task<IResult> InviteLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}/invite-link")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        var result = await groups.InviteLinkAsync(tenant, groupId, reset, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(new { inviteLink = result.Value!.InviteLink });
+        ArgumentNullException.ThrowIfNull(request);
+        return InviteLinkAsync(request, groupId, reset: false, cancellationToken);
     }
 
-    private static async Task<IResult> JoinRequestsAsync(string groupId, GroupService groups, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+    [Function("ResetGroupInviteLink")]
+    public Task<IResult> ResetInviteLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups/{groupId}/invite-link/reset")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        return InviteLinkAsync(request, groupId, reset: true, cancellationToken);
+    }
+
+    [Function("ListGroupJoinRequests")]
+    public async Task<IResult> JoinRequests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}/join-requests")] HttpRequest request, string groupId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.JoinRequestsAsync(tenant, groupId, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(new { items = result.Value });
+        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(new GroupJoinRequestsView(result.Value!));
     }
 
-    private static async Task<IResult> AnswerJoinRequestsAsync(string groupId, JoinRequestsDecision body, bool approve, GroupService groups, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+    [Function("ApproveGroupJoinRequests")]
+    public async Task<IResult> ApproveJoinRequests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups/{groupId}/join-requests/approve")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        var result = await groups.AnswerJoinRequestsAsync(tenant, groupId, body, approve, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(result.Value);
+        ArgumentNullException.ThrowIfNull(request);
+        return await AnswerJoinRequestsAsync(request, groupId, await request.ReadBodyAsync<JoinRequestsDecision>(cancellationToken), approve: true, cancellationToken);
     }
 
-    private static async Task<IResult> RemoveParticipantsAsync(string groupId, RemoveParticipantsRequest body, GroupService groups, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("RejectGroupJoinRequests")]
+    public async Task<IResult> RejectJoinRequests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups/{groupId}/join-requests/reject")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        return await AnswerJoinRequestsAsync(request, groupId, await request.ReadBodyAsync<JoinRequestsDecision>(cancellationToken), approve: false, cancellationToken);
+    }
+
+    [Function("RemoveGroupParticipants")]
+    public async Task<IResult> RemoveParticipants(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups/{groupId}/participants/remove")] HttpRequest request, string groupId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<RemoveParticipantsRequest>(cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.RemoveParticipantsAsync(tenant, groupId, body, cancellationToken);
         // Meta confirms each removal in the group_participants_remove webhook.
         return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Accepted($"/api/groups/{groupId}", GroupView.From(result.Value!, clock.GetUtcNow()));
     }
 
-    private static async Task<IResult> ConversationAsync(string groupId, GroupStore store, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListGroupMessages")]
+    public async Task<IResult> Conversation(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}/messages")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         if (!GroupStore.IsValidId(groupId))
             return Problem.Validation("groupId", "Not a group id.");
-        var tenantId = http.User.TenantId()!;
+        var tenantId = request.HttpContext.User.TenantId()!;
         if (await store.GetAsync(tenantId, groupId, cancellationToken) is null)
             return Problem.NotFound("group");
         ListParameters.TryUnwrap(continuationToken, out var storageToken);
@@ -132,13 +164,17 @@ public static class GroupEndpoints
         });
     }
 
-    private static async Task<IResult> MessageAsync(string groupId, string messageId, GroupStore store, GroupMessaging messaging, HttpContext http, CancellationToken cancellationToken)
+    [Function("GetGroupMessage")]
+    public async Task<IResult> Message(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}/messages/{messageId}")] HttpRequest request,
+        string groupId, string messageId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!GroupStore.IsValidId(groupId))
             return Problem.Validation("groupId", "Not a group id.");
         if (!Core.Messages.MessageStore.IsValidId(messageId))
             return Problem.Validation("messageId", "Not a message id.");
-        var tenantId = http.User.TenantId()!;
+        var tenantId = request.HttpContext.User.TenantId()!;
         if (await store.GetAsync(tenantId, groupId, cancellationToken) is null)
             return Problem.NotFound("group");
         var delivery = await messaging.DeliveryAsync(tenantId, groupId, messageId, cancellationToken);
@@ -147,25 +183,60 @@ public static class GroupEndpoints
             : TypedResults.Ok(new GroupMessageView(groupId, MessageView.From(found.Message), found.Summary));
     }
 
-    private static async Task<IResult> PinAsync(string groupId, PinRequest request, GroupMessaging messaging, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("PinGroupMessage")]
+    public async Task<IResult> Pin(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "groups/{groupId}/pins")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        return View(await messaging.PinAsync(tenant, groupId, request, cancellationToken), clock);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<PinRequest>(cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        return View(await messaging.PinAsync(tenant, groupId, body, cancellationToken));
     }
 
-    private static async Task<IResult> UnpinAsync(string groupId, string messageId, GroupMessaging messaging, TenantStore tenants, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    [Function("UnpinGroupMessage")]
+    public async Task<IResult> Unpin(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "groups/{groupId}/pins/{messageId}")] HttpRequest request,
+        string groupId, string messageId, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        return View(await messaging.UnpinAsync(tenant, groupId, messageId, cancellationToken), clock);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        return View(await messaging.UnpinAsync(tenant, groupId, messageId, cancellationToken));
     }
 
-    private static IResult View(GroupResult<GroupEntity> result, TimeProvider clock) =>
+    private async Task<IResult> InviteLinkAsync(HttpRequest request, string groupId, bool reset, CancellationToken cancellationToken)
+    {
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        var result = await groups.InviteLinkAsync(tenant, groupId, reset, cancellationToken);
+        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(new GroupInviteLinkView(result.Value!.InviteLink));
+    }
+
+    private async Task<IResult> AnswerJoinRequestsAsync(HttpRequest request, string groupId, JoinRequestsDecision body, bool approve, CancellationToken cancellationToken)
+    {
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        var result = await groups.AnswerJoinRequestsAsync(tenant, groupId, body, approve, cancellationToken);
+        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(result.Value);
+    }
+
+    private IResult View(GroupResult<GroupEntity> result) =>
         result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(GroupView.From(result.Value!, clock.GetUtcNow()));
 
-    /// <summary>A group problem as RFC 7807: validation errors per field, Meta's code as an extension, Retry-After when retrying helps.</summary>
-    public static IResult ToProblem(GroupProblem problem)
+    /// <summary>
+    /// An optional boolean query parameter read as minimal APIs bound <c>bool?</c> (true/false, any case);
+    /// text that is not one is a 400, like <see cref="RequestReading.QueryInt"/>.
+    /// </summary>
+    private static bool? QueryBool(HttpRequest request, string name)
     {
-        ArgumentNullException.ThrowIfNull(problem);
+        var value = request.Query[name].ToString();
+        if (value.Length == 0)
+            return null;
+        return bool.TryParse(value, out var flag)
+            ? flag
+            : throw new BadHttpRequestException($"Failed to bind parameter \"bool? {name}\" from \"{value}\".");
+    }
+
+    /// <summary>A group problem as RFC 7807: validation errors per field, Meta's code as an extension, Retry-After when retrying helps.</summary>
+    private static IResult ToProblem(GroupProblem problem)
+    {
         var extensions = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (problem.MetaCode is int code)
             extensions["metaCode"] = code;
@@ -181,7 +252,7 @@ public static class GroupEndpoints
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return inner.ExecuteAsync(httpContext);
         }
     }
