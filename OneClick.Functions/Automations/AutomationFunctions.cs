@@ -1,10 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Automations;
 using OneClick.Core.Contacts;
-using OneClick.Core.Storage;
 using OneClick.Core.Validation;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Automations;
@@ -41,91 +42,42 @@ public sealed record DryRunRequest(DryRunEvent? Event);
 
 public sealed record DryRunRule(string Id, string Name, IReadOnlyList<string> Actions);
 
-public static class AutomationEndpoints
+/// <summary>The rules an event would fire, without running them.</summary>
+public sealed record DryRunResult(IReadOnlyList<DryRunRule> Rules);
+
+/// <summary>/api/automations: the calling tenant's automation rules, their runs, and a dry run of an event against them.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine engine, TimeProvider clock)
 {
     private static readonly string[] EventTypes = [AutomationEvent.Inbound, TriggerTypes.MessageFailed, TriggerTypes.ContactOptedIn, TriggerTypes.CampaignFinished];
 
-    public static void MapAutomationEndpoints(this IEndpointRouteBuilder app)
+    [Function("CreateAutomation")]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "automations")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/automations").WithTags("Automations").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapPost("/dry-run", DryRunAsync);
-        group.MapGet("/{ruleId}", GetAsync);
-        group.MapPut("/{ruleId}", ReplaceAsync);
-        group.MapDelete("/{ruleId}", DeleteAsync);
-        group.MapPost("/{ruleId}/enable", (string ruleId, AutomationStore rules, HttpContext http, CancellationToken ct) => SetEnabledAsync(ruleId, true, rules, http, ct));
-        group.MapPost("/{ruleId}/disable", (string ruleId, AutomationStore rules, HttpContext http, CancellationToken ct) => SetEnabledAsync(ruleId, false, rules, http, ct));
-        group.MapGet("/{ruleId}/runs", RunsAsync);
-    }
-
-    private static IResult? Invalid(AutomationRuleRequest request)
-    {
-        var errors = new ValidationErrors();
-        AutomationValidation.Validate(request, errors);
-        if (!errors.Any && JsonSerializer.Serialize(request.Actions, AutomationJson.Options).Length > 30_000)
-            errors.Add("actions", "The actions are too large: at most 30,000 characters of JSON.");
-        return errors.Any ? Problem.Validation(errors) : null;
-    }
-
-    private static async Task<IResult> CreateAsync(AutomationRuleRequest request, AutomationStore rules, HttpContext http, CancellationToken cancellationToken)
-    {
-        if (Invalid(request) is { } invalid)
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<AutomationRuleRequest>(cancellationToken);
+        if (Invalid(body) is { } invalid)
             return invalid;
-        var rule = await rules.CreateAsync(http.User.TenantId()!, request, cancellationToken);
+        var rule = await rules.CreateAsync(request.HttpContext.User.TenantId()!, body, cancellationToken);
         return TypedResults.Created($"/api/automations/{rule.Id}", AutomationRuleView.From(rule));
     }
 
-    private static async Task<IResult> ReplaceAsync(string ruleId, AutomationRuleRequest request, AutomationStore rules, HttpContext http, CancellationToken cancellationToken)
+    [Function("ListAutomations")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "automations")] HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!AutomationValidation.IsValidId(ruleId))
-            return Problem.Validation("ruleId", "Not an automation id.");
-        if (Invalid(request) is { } invalid)
-            return invalid;
-        var rule = await rules.ReplaceAsync(http.User.TenantId()!, ruleId, request, cancellationToken);
-        return rule is null ? Problem.NotFound("automation") : TypedResults.Ok(AutomationRuleView.From(rule));
+        ArgumentNullException.ThrowIfNull(request);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => rules.PageAsync(tenantId, storageToken, size, cancellationToken), AutomationRuleView.From);
     }
 
-    private static async Task<IResult> GetAsync(string ruleId, AutomationStore rules, HttpContext http, CancellationToken cancellationToken)
+    [Function("DryRunAutomations")]
+    public async Task<IResult> DryRun(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "automations/dry-run")] HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!AutomationValidation.IsValidId(ruleId))
-            return Problem.Validation("ruleId", "Not an automation id.");
-        var rule = await rules.GetAsync(http.User.TenantId()!, ruleId, cancellationToken);
-        return rule is null ? Problem.NotFound("automation") : TypedResults.Ok(AutomationRuleView.From(rule));
-    }
-
-    private static async Task<IResult> DeleteAsync(string ruleId, AutomationStore rules, HttpContext http, CancellationToken cancellationToken)
-    {
-        if (!AutomationValidation.IsValidId(ruleId))
-            return Problem.Validation("ruleId", "Not an automation id.");
-        return await rules.DeleteAsync(http.User.TenantId()!, ruleId, cancellationToken) ? TypedResults.NoContent() : Problem.NotFound("automation");
-    }
-
-    private static async Task<IResult> SetEnabledAsync(string ruleId, bool enabled, AutomationStore rules, HttpContext http, CancellationToken cancellationToken)
-    {
-        if (!AutomationValidation.IsValidId(ruleId))
-            return Problem.Validation("ruleId", "Not an automation id.");
-        var rule = await rules.SetEnabledAsync(http.User.TenantId()!, ruleId, enabled, cancellationToken);
-        return rule is null ? Problem.NotFound("automation") : TypedResults.Ok(AutomationRuleView.From(rule));
-    }
-
-    private static async Task<IResult> ListAsync(AutomationStore rules, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
-    {
-        return await ListParameters.PageAsync(pageSize, continuationToken,
-            (storageToken, size) => rules.PageAsync(http.User.TenantId()!, storageToken, size, cancellationToken), AutomationRuleView.From);
-    }
-
-    private static async Task<IResult> RunsAsync(string ruleId, AutomationEngine engine, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
-    {
-        if (!AutomationValidation.IsValidId(ruleId))
-            return Problem.Validation("ruleId", "Not an automation id.");
-        return await ListParameters.PageAsync(pageSize, continuationToken,
-            (storageToken, size) => engine.PageRunsAsync(http.User.TenantId()!, ruleId, storageToken, size, cancellationToken), AutomationRunView.From);
-    }
-
-    private static async Task<IResult> DryRunAsync(DryRunRequest request, AutomationEngine engine, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
-    {
-        var e = request.Event;
+        ArgumentNullException.ThrowIfNull(request);
+        var e = (await request.ReadBodyAsync<DryRunRequest>(cancellationToken)).Event;
         var errors = new ValidationErrors();
         if (e?.Type is null || !EventTypes.Contains(e.Type))
             errors.Add("event.type", $"One of: {string.Join(", ", EventTypes)}.");
@@ -137,12 +89,90 @@ public static class AutomationEndpoints
             errors.Add("event.contactId", "Not a contact id.");
         if (errors.Any)
             return Problem.Validation(errors);
-        var fired = await engine.MatchAsync(http.User.TenantId()!, new AutomationEvent(
+        var fired = await engine.MatchAsync(request.HttpContext.User.TenantId()!, new AutomationEvent(
             e!.Type!, "dry-run", clock.GetUtcNow(), ContactId: e.ContactId, Text: e.Text, ReplyKind: e.ReplyKind, ReplyId: e.ReplyId,
             CampaignId: e.CampaignId, ErrorCode: e.ErrorCode), cancellationToken);
-        return TypedResults.Ok(new JsonObject
-        {
-            ["rules"] = JsonSerializer.SerializeToNode(fired.Select(r => new DryRunRule(r.Id, r.Name, r.Actions.Select(a => a.Type ?? "").ToList())).ToList(), JsonSerializerOptions.Web),
-        });
+        return TypedResults.Ok(new DryRunResult(fired.Select(r => new DryRunRule(r.Id, r.Name, r.Actions.Select(a => a.Type ?? "").ToList())).ToList()));
+    }
+
+    [Function("GetAutomation")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "automations/{ruleId}")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!AutomationValidation.IsValidId(ruleId))
+            return Problem.Validation("ruleId", "Not an automation id.");
+        var rule = await rules.GetAsync(request.HttpContext.User.TenantId()!, ruleId, cancellationToken);
+        return rule is null ? Problem.NotFound("automation") : TypedResults.Ok(AutomationRuleView.From(rule));
+    }
+
+    [Function("ReplaceAutomation")]
+    public async Task<IResult> Replace(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "automations/{ruleId}")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<AutomationRuleRequest>(cancellationToken);
+        if (!AutomationValidation.IsValidId(ruleId))
+            return Problem.Validation("ruleId", "Not an automation id.");
+        if (Invalid(body) is { } invalid)
+            return invalid;
+        var rule = await rules.ReplaceAsync(request.HttpContext.User.TenantId()!, ruleId, body, cancellationToken);
+        return rule is null ? Problem.NotFound("automation") : TypedResults.Ok(AutomationRuleView.From(rule));
+    }
+
+    [Function("DeleteAutomation")]
+    public async Task<IResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "automations/{ruleId}")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!AutomationValidation.IsValidId(ruleId))
+            return Problem.Validation("ruleId", "Not an automation id.");
+        return await rules.DeleteAsync(request.HttpContext.User.TenantId()!, ruleId, cancellationToken) ? TypedResults.NoContent() : Problem.NotFound("automation");
+    }
+
+    [Function("EnableAutomation")]
+    public Task<IResult> Enable(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "automations/{ruleId}/enable")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SetEnabledAsync(request, ruleId, enabled: true, cancellationToken);
+    }
+
+    [Function("DisableAutomation")]
+    public Task<IResult> Disable(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "automations/{ruleId}/disable")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SetEnabledAsync(request, ruleId, enabled: false, cancellationToken);
+    }
+
+    [Function("ListAutomationRuns")]
+    public async Task<IResult> Runs(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "automations/{ruleId}/runs")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        if (!AutomationValidation.IsValidId(ruleId))
+            return Problem.Validation("ruleId", "Not an automation id.");
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => engine.PageRunsAsync(tenantId, ruleId, storageToken, size, cancellationToken), AutomationRunView.From);
+    }
+
+    private async Task<IResult> SetEnabledAsync(HttpRequest request, string ruleId, bool enabled, CancellationToken cancellationToken)
+    {
+        if (!AutomationValidation.IsValidId(ruleId))
+            return Problem.Validation("ruleId", "Not an automation id.");
+        var rule = await rules.SetEnabledAsync(request.HttpContext.User.TenantId()!, ruleId, enabled, cancellationToken);
+        return rule is null ? Problem.NotFound("automation") : TypedResults.Ok(AutomationRuleView.From(rule));
+    }
+
+    private static IResult? Invalid(AutomationRuleRequest request)
+    {
+        var errors = new ValidationErrors();
+        AutomationValidation.Validate(request, errors);
+        if (!errors.Any && JsonSerializer.Serialize(request.Actions, AutomationJson.Options).Length > 30_000)
+            errors.Add("actions", "The actions are too large: at most 30,000 characters of JSON.");
+        return errors.Any ? Problem.Validation(errors) : null;
     }
 }
