@@ -3,16 +3,11 @@ using OneClick.Core.Automations;
 using OneClick.Core.Conversations;
 using OneClick.Core.Sending;
 using OneClick.Core.Sessions;
-using OneClick.Core.Storage;
 using OneClick.Core.Webhooks;
-using OneClick.Functions.Analytics;
-using OneClick.Functions.Automations;
-using OneClick.Functions.Hosting;
-using OneClick.Functions.Observability;
 
 namespace OneClick.Functions.Conversations;
 
-/// <summary>Conversations, sessions, automations and analytics: registered and mapped from one line each in OneClickApp.</summary>
+/// <summary>Conversations, sessions, automations and analytics: registered from one line in OneClickApp.</summary>
 public static class ConversationFeatures
 {
     public static void AddConversationFeatures(this IServiceCollection services)
@@ -29,12 +24,5 @@ public static class ConversationFeatures
         services.AddSingleton<ISendGuard, ServiceWindowGuard>();
         services.AddHttpClient<MediaDownloader>(http => http.Timeout = TimeSpan.FromSeconds(60));
         services.AddHttpClient(AutomationActionRunner.HttpClientName);
-    }
-
-    public static void MapConversationFeatures(this IEndpointRouteBuilder app)
-    {
-        app.MapConversationEndpoints();
-        app.MapAutomationEndpoints();
-        app.MapAnalyticsEndpoints();
     }
 }

@@ -61,3 +61,9 @@ public sealed record GroupConversationItem(
 
 /// <summary>A message sent to a group with its delivery per participant ("delivered to n of m, read by k").</summary>
 public sealed record GroupMessageView(string GroupId, MessageView Message, GroupDeliverySummary Group);
+
+/// <summary>A group's invite link, as Meta last gave it.</summary>
+public sealed record GroupInviteLinkView(string? InviteLink);
+
+/// <summary>A group's pending join requests, as Meta lists them.</summary>
+public sealed record GroupJoinRequestsView(IReadOnlyList<JoinRequestView> Items);
