@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Analytics;
 using OneClick.Core.Validation;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Analytics;
@@ -18,9 +19,9 @@ public sealed class AnalyticsFunctions(AnalyticsEvents events, TimeProvider cloc
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "analytics/summary")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var campaignId = Query(request, "campaignId");
+        var campaignId = request.QueryText("campaignId");
         var errors = new ValidationErrors();
-        var range = ParseRange(Query(request, "from"), Query(request, "to"), errors);
+        var range = ParseRange(request.QueryText("from"), request.QueryText("to"), errors);
         if (range is null)
             return Problem.Validation(errors);
         if (CheckCampaign(campaignId) is { } invalid)
@@ -39,9 +40,9 @@ public sealed class AnalyticsFunctions(AnalyticsEvents events, TimeProvider cloc
 
     private IResult ExportStream(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (campaignId, type) = (Query(request, "campaignId"), Query(request, "type"));
+        var (campaignId, type) = (request.QueryText("campaignId"), request.QueryText("type"));
         var errors = new ValidationErrors();
-        var range = ParseRange(Query(request, "from"), Query(request, "to"), errors);
+        var range = ParseRange(request.QueryText("from"), request.QueryText("to"), errors);
         if (range is null)
             return Problem.Validation(errors);
         if (CheckCampaign(campaignId) is { } invalid)
@@ -63,11 +64,6 @@ public sealed class AnalyticsFunctions(AnalyticsEvents events, TimeProvider cloc
         }, "application/x-ndjson");
     }
 
-    /// <summary>
-    /// A query parameter as minimal APIs bound a string: null when absent but "" when given empty, which the
-    /// checks here refuse rather than read as "not given".
-    /// </summary>
-    private static string? Query(HttpRequest request, string name) => request.Query[name];
 
     /// <summary>from and to are UTC days (yyyy-MM-dd), both included, at most <see cref="AnalyticsEvents.MaxDays"/> apart; default: the last 7 days.</summary>
     private (DateOnly From, DateOnly To)? ParseRange(string? from, string? to, ValidationErrors errors)

@@ -151,7 +151,7 @@ public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine 
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "automations/{ruleId}/runs")] HttpRequest request, string ruleId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (!AutomationValidation.IsValidId(ruleId))
             return Problem.Validation("ruleId", "Not an automation id.");
         var tenantId = request.HttpContext.User.TenantId()!;

@@ -45,7 +45,7 @@ public sealed partial class ConversationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/{contactId}/conversation")] HttpRequest request, string contactId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (!ContactStore.IsValidId(contactId))
             return Problem.Validation("contactId", "Not a contact id.");
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
@@ -102,7 +102,7 @@ public sealed partial class ConversationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/{contactId}/session/history")] HttpRequest request, string contactId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (!ContactStore.IsValidId(contactId))
             return Problem.Validation("contactId", "Not a contact id.");
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)

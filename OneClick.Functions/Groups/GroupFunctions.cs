@@ -52,7 +52,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var refresh = QueryBool(request, "refresh");
+        var refresh = request.QueryBool("refresh");
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         return View(await groups.GetAsync(tenant, groupId, refresh ?? false, cancellationToken));
     }
@@ -148,7 +148,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups/{groupId}/messages")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         if (!GroupStore.IsValidId(groupId))
@@ -219,20 +219,6 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
 
     private IResult View(GroupResult<GroupEntity> result) =>
         result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(GroupView.From(result.Value!, clock.GetUtcNow()));
-
-    /// <summary>
-    /// An optional boolean query parameter read as minimal APIs bound <c>bool?</c> (true/false, any case);
-    /// text that is not one is a 400, like <see cref="RequestReading.QueryInt"/>.
-    /// </summary>
-    private static bool? QueryBool(HttpRequest request, string name)
-    {
-        var value = request.Query[name].ToString();
-        if (value.Length == 0)
-            return null;
-        return bool.TryParse(value, out var flag)
-            ? flag
-            : throw new BadHttpRequestException($"Failed to bind parameter \"bool? {name}\" from \"{value}\".");
-    }
 
     /// <summary>A group problem as RFC 7807: validation errors per field, Meta's code as an extension, Retry-After when retrying helps.</summary>
     private static IResult ToProblem(GroupProblem problem)

@@ -60,7 +60,7 @@ public static class RequestReading
     }
 
     /// <summary>An optional query parameter: null when absent, "" when given empty (which a caller may refuse).</summary>
-    public static string? QueryString(this HttpRequest request, string name)
+    public static string? QueryText(this HttpRequest request, string name)
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Query.TryGetValue(name, out var value) ? value.ToString() : null;

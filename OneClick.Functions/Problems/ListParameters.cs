@@ -77,7 +77,7 @@ public static class ListParameters
         HttpRequest request, Func<string?, int, Task<ResultPage<TItem>>> read, Func<TItem, TView> view)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return PageAsync(request.QueryInt(PageSize), request.QueryString(ContinuationToken), read, view);
+        return PageAsync(request.QueryInt(PageSize), request.QueryText(ContinuationToken), read, view);
     }
 
     /// <summary>

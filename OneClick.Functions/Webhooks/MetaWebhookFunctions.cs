@@ -30,7 +30,7 @@ public sealed class MetaWebhookFunctions(TenantSecrets secrets, WebhookInbox inb
         string tenantId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (mode, verifyToken, challenge) = (request.QueryString("hub.mode"), request.QueryString("hub.verify_token"), request.QueryString("hub.challenge"));
+        var (mode, verifyToken, challenge) = (request.QueryText("hub.mode"), request.QueryText("hub.verify_token"), request.QueryText("hub.challenge"));
         var tenantSecrets = TenantIds.IsValid(tenantId) ? await secrets.GetAsync(tenantId, cancellationToken) : null;
         if (tenantSecrets is null)
             return Problem.NotFound("tenant with stored credentials");
