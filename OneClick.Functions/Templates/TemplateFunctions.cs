@@ -1,10 +1,13 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Storage;
 using OneClick.Core.Templates;
 using OneClick.Core.Tenants;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Content;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Templates;
@@ -22,33 +25,32 @@ public sealed record TemplateView(
     }
 }
 
-/// <summary>/api/templates: the tenant's templates, kept in step with its WABA.</summary>
-public static partial class TemplateEndpoints
-{
-    public static void MapTemplateEndpoints(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/api/templates").WithTags("Templates").RequireAuthorization(Policies.Tenant);
-        group.MapPost("/sync", SyncAsync);
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
-        group.MapGet("/{name}", GetByNameAsync);
-        group.MapGet("/{name}/{language}", GetAsync);
-        group.MapDelete("/{name}", (string name, TemplateService service, TenantStore tenants, HttpContext http, CancellationToken ct) => DeleteAsync(name, null, service, tenants, http, ct));
-        group.MapDelete("/{name}/{language}", DeleteAsync);
-    }
+/// <summary>All the languages of one template name.</summary>
+public sealed record TemplateListView(IReadOnlyList<TemplateView> Items);
 
-    private static async Task<IResult> SyncAsync(TemplateService service, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+/// <summary>/api/templates: the tenant's templates, kept in step with its WABA.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed partial class TemplateFunctions(TemplateService service, TemplateStore store, TenantStore tenants)
+{
+    [Function("SyncTemplates")]
+    public async Task<IResult> Sync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "templates/sync")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         return await MetaProblems.CallAsync("templates", async () => TypedResults.Ok(await service.SyncAsync(tenant, cancellationToken)));
     }
 
-    private static async Task<IResult> CreateAsync(CreateTemplateRequest request, TemplateService service, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+    [Function("CreateTemplate")]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "templates")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<CreateTemplateRequest>(cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         return await MetaProblems.CallAsync("components", async () =>
         {
-            var created = await service.CreateAsync(tenant, request, cancellationToken);
+            var created = await service.CreateAsync(tenant, body, cancellationToken);
             if (created.Errors is not null)
                 return Problem.Validation(created.Errors);
             var view = TemplateView.From(created.Value!);
@@ -56,10 +58,13 @@ public static partial class TemplateEndpoints
         });
     }
 
-    private static async Task<IResult> ListAsync(
-        TemplateStore store, HttpContext http, int? pageSize, string? continuationToken, string? status, string? category, string? name, string? language,
-        CancellationToken cancellationToken)
+    [Function("ListTemplates")]
+    public async Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "templates")] HttpRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (status, category, name, language) = (request.QueryString("status"), request.QueryString("category"), request.QueryString("name"), request.QueryString("language"));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         var errors = new Core.Validation.ValidationErrors();
@@ -73,31 +78,57 @@ public static partial class TemplateEndpoints
             errors.Add("language", "A language code such as en_US.");
         if (errors.Any)
             return Problem.Validation(errors);
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await store.PageAsync(http.User.TenantId()!, new TemplateFilter(status, category, name, language), storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<TemplateView>(page.Items.Select(TemplateView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        var tenantId = request.HttpContext.User.TenantId()!;
+        var filter = new TemplateFilter(status, category, name, language);
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => store.PageAsync(tenantId, filter, storageToken, size, cancellationToken), TemplateView.From);
     }
 
-    private static async Task<IResult> GetByNameAsync(string name, TemplateStore store, HttpContext http, CancellationToken cancellationToken)
+    [Function("GetTemplatesByName")]
+    public async Task<IResult> GetByName(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "templates/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(name);
         if (!Name().IsMatch(name))
             return Problem.Validation("name", "Not a template name.");
-        var all = await store.ByNameAsync(http.User.TenantId()!, name, cancellationToken);
-        return all.Count == 0 ? Problem.NotFound("template") : TypedResults.Ok(new { items = all.Select(TemplateView.From).ToList() });
+        var all = await store.ByNameAsync(request.HttpContext.User.TenantId()!, name, cancellationToken);
+        return all.Count == 0 ? Problem.NotFound("template") : TypedResults.Ok(new TemplateListView(all.Select(TemplateView.From).ToList()));
     }
 
-    private static async Task<IResult> GetAsync(string name, string language, TemplateStore store, HttpContext http, CancellationToken cancellationToken)
+    [Function("GetTemplate")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "templates/{name}/{language}")] HttpRequest request, string name, string language,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(language);
         if (!Name().IsMatch(name) || !Language().IsMatch(language))
             return Problem.Validation(Name().IsMatch(name) ? "language" : "name", "Not a template name or language code.");
-        var template = await store.GetAsync(http.User.TenantId()!, name, language, cancellationToken);
+        var template = await store.GetAsync(request.HttpContext.User.TenantId()!, name, language, cancellationToken);
         return template is null ? Problem.NotFound("template") : TypedResults.Ok(TemplateView.From(template));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, string? language, TemplateService service, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>Deletes the template in every language.</summary>
+    [Function("DeleteTemplatesByName")]
+    public Task<IResult> DeleteByName(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "templates/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DeleteAsync(request.HttpContext, name, null, cancellationToken);
+    }
+
+    [Function("DeleteTemplate")]
+    public Task<IResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "templates/{name}/{language}")] HttpRequest request, string name, string language,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DeleteAsync(request.HttpContext, name, language, cancellationToken);
+    }
+
+    private async Task<IResult> DeleteAsync(HttpContext http, string name, string? language, CancellationToken cancellationToken)
     {
         if (!Name().IsMatch(name) || (language is not null && !Language().IsMatch(language)))
             return Problem.Validation(Name().IsMatch(name) ? "language" : "name", "Not a template name or language code.");
