@@ -58,4 +58,15 @@ public sealed record RecipientView(
 
 public sealed record OccurrenceView(string Occurrence, DateTimeOffset DueAt, string Status, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);
 
+/// <summary>A campaign's occurrences so far and the next <see cref="Upcoming"/> ones its schedule will create.</summary>
+public sealed record OccurrencesView(string TimeZone, IReadOnlyList<OccurrenceView> Past, IReadOnlyList<OccurrenceView> Upcoming);
+
+/// <summary>A campaign after launch, pause, resume, cancel or retry-failed; <see cref="Affected"/> is how many recipients the action changed.</summary>
+public sealed record CampaignControlView(CampaignView Campaign, int Affected);
+
+/// <summary>Pending scheduled work: a message's (<see cref="MessageId"/>) or a campaign occurrence's (<see cref="CampaignId"/>).</summary>
+public sealed record ScheduleView(string Id, string Kind, string? CampaignId, string? MessageId, DateTimeOffset DueAt);
+
+public sealed record ScheduleListView(IReadOnlyList<ScheduleView> Items);
+
 public sealed record PreviewRequest(AudienceSpec? Audience, SendMessageRequest? Message);

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Media;
 using OneClick.Core.Messages;
 using OneClick.Core.Messages.Content;
@@ -14,29 +16,31 @@ public sealed record MediaUploadView(string Id, string MimeType, long Size, stri
 
 public sealed record ReadReceiptView(string Type, string MessageId, bool Success);
 
-/// <summary>POST /api/media (upload through Meta) and the mark-as-read branch of POST /api/messages.</summary>
-public static class ContentEndpoints
+/// <summary>POST /api/media: uploads a file to Meta for the tenant's phone number, for use in messages.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class ContentFunctions(TenantStore tenants, TenantSecrets secrets, MetaContentClient meta)
 {
-    public static void MapContentEndpoints(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/api/media").WithTags("Media").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", UploadAsync).DisableAntiforgery();
-    }
+    /// <summary>Meta's largest media size (100 MB documents) plus the form overhead.</summary>
+    public const long MaxBodyBytes = MediaRules.MaxUploadBytes + (1024 * 1024);
 
     /// <summary>
     /// multipart/form-data with a "file" part (its Content-Type, or a "type" field, gives the MIME type). The body
-    /// limit is raised for this endpoint only, to Meta's largest media size (100 MB documents) plus the form overhead.
+    /// limit is raised for this function only, to <see cref="MaxBodyBytes"/>.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpContext http, TenantStore tenants, TenantSecrets secrets, MetaContentClient meta, CancellationToken cancellationToken)
+    [Function("UploadMedia")]
+    public async Task<IResult> Upload(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "media")] HttpRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var http = request.HttpContext;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = MediaRules.MaxUploadBytes + (1024 * 1024);
-        if (!http.Request.HasFormContentType)
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        if (!request.HasFormContentType)
             return Problem.Validation("file", "Upload the file as multipart/form-data in a part named 'file'.");
         IFormCollection form;
         try
         {
-            form = await http.Request.ReadFormAsync(cancellationToken);
+            form = await request.ReadFormAsync(cancellationToken);
         }
         catch (InvalidDataException e)
         {
@@ -64,7 +68,11 @@ public static class ContentEndpoints
             return TypedResults.Created($"/api/media/{id}", new MediaUploadView(id, mimeType, file.Length, fileName));
         });
     }
+}
 
+/// <summary>The mark-as-read branch of POST /api/messages (the Messages feature calls it).</summary>
+public static class ContentEndpoints
+{
     /// <summary>
     /// type "read": marks an inbound message as read at once. Not stored as a message: it reaches no customer, gets
     /// no status webhooks and repeating it is harmless, so it is done synchronously and answered 200.
