@@ -87,7 +87,7 @@ public sealed class CampaignFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "campaigns/{campaignId}/stats")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var occurrence = request.QueryString("occurrence");
+        var occurrence = request.QueryText("occurrence");
         if (await FindAsync(request.HttpContext, campaignId, cancellationToken) is not { } campaign)
             return NotFoundOrInvalid(campaignId);
         if (occurrence is not null && !IsOccurrence(occurrence))
@@ -100,8 +100,8 @@ public sealed class CampaignFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "campaigns/{campaignId}/recipients")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (status, occurrence) = (request.QueryString("status"), request.QueryString("occurrence"));
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (status, occurrence) = (request.QueryText("status"), request.QueryText("occurrence"));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         if (status is not null && !CampaignService.RecipientStatuses.Contains(status))
@@ -124,7 +124,7 @@ public sealed class CampaignFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "campaigns/{campaignId}/export")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (status, occurrence) = (request.QueryString("status"), request.QueryString("occurrence"));
+        var (status, occurrence) = (request.QueryText("status"), request.QueryText("occurrence"));
         if (status is not null && !CampaignService.RecipientStatuses.Contains(status))
             return Problem.Validation("status", $"One of: {string.Join(", ", CampaignService.RecipientStatuses)}.");
         if (occurrence is not null && !IsOccurrence(occurrence))

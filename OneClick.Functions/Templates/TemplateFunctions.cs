@@ -63,8 +63,8 @@ public sealed partial class TemplateFunctions(TemplateService service, TemplateS
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "templates")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
-        var (status, category, name, language) = (request.QueryString("status"), request.QueryString("category"), request.QueryString("name"), request.QueryString("language"));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
+        var (status, category, name, language) = (request.QueryText("status"), request.QueryText("category"), request.QueryText("name"), request.QueryText("language"));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         var errors = new Core.Validation.ValidationErrors();
