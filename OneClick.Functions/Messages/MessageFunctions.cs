@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
+using OneClick.Core.Media;
 using OneClick.Core.Messages;
-using OneClick.Core.Storage;
+using OneClick.Core.Secrets;
 using OneClick.Core.Tenants;
 using OneClick.Functions.Auth;
-using OneClick.Functions.Hosting;
 using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
@@ -26,38 +28,43 @@ public sealed record MessageView(
     }
 }
 
-public static class MessageEndpoints
+/// <summary>/api/messages: the calling tenant's messages, sent through the outbound queue (<see cref="MessageQueueFunctions"/>); a read receipt goes to Meta at once.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class MessageFunctions(MessageService service, MessageStore messages, TenantStore tenants, TenantSecrets secrets, MetaContentClient contentClient)
 {
-    public static void MapMessageEndpoints(this IEndpointRouteBuilder app)
+    [Function("SendMessage")]
+    public async Task<IResult> Send(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/messages").WithTags("Messages").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", SendAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{messageId}", GetAsync);
-    }
-
-    private static async Task<IResult> SendAsync(SendMessageRequest request, MessageService service, TenantStore tenants, HttpContext http, CancellationToken cancellationToken)
-    {
-        if (request.Type == "read")
-            return await Content.ContentEndpoints.MarkAsReadAsync(request, tenants, http.RequestServices.GetRequiredService<Core.Secrets.TenantSecrets>(), http.RequestServices.GetRequiredService<Core.Media.MetaContentClient>(), http, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<SendMessageRequest>(cancellationToken);
+        var http = request.HttpContext;
+        if (body.Type == "read")
+            return await Content.ContentEndpoints.MarkAsReadAsync(body, tenants, secrets, contentClient, http, cancellationToken);
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        var result = await service.SubmitAsync(tenant, request, http.CorrelationId(), cancellationToken);
+        var result = await service.SubmitAsync(tenant, body, http.CorrelationId(), cancellationToken);
         if (result.Errors is not null)
             return Problem.Validation(result.Errors);
         return TypedResults.Accepted($"/api/messages/{result.Value!.Id}", MessageView.From(result.Value));
     }
 
-    private static async Task<IResult> GetAsync(string messageId, MessageStore messages, HttpContext http, CancellationToken cancellationToken)
+    [Function("GetMessage")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{messageId}")] HttpRequest request, string messageId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!MessageStore.IsValidId(messageId))
             return Problem.Validation("messageId", "Not a message id.");
-        var message = await messages.GetAsync(http.User.TenantId()!, messageId, cancellationToken);
+        var message = await messages.GetAsync(request.HttpContext.User.TenantId()!, messageId, cancellationToken);
         return message is null ? Problem.NotFound("message") : TypedResults.Ok(MessageView.From(message));
     }
 
-    private static async Task<IResult> ListAsync(MessageStore messages, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListMessages")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequest request, CancellationToken cancellationToken)
     {
-        return await ListParameters.PageAsync(pageSize, continuationToken,
-            (storageToken, size) => messages.ListAsync(http.User.TenantId()!, storageToken, size, cancellationToken), MessageView.From);
+        ArgumentNullException.ThrowIfNull(request);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => messages.ListAsync(tenantId, storageToken, size, cancellationToken), MessageView.From);
     }
 }
