@@ -1,11 +1,13 @@
-using OneClick.Core.Automations;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
+using OneClick.Core.Automations;
 using OneClick.Core.Contacts;
 using OneClick.Core.Lists;
-using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Contacts;
@@ -33,39 +35,31 @@ public sealed record ContactView(
     public Conversations.ServiceWindowView? ServiceWindow { get; init; }
 }
 
-public static partial class ContactEndpoints
+/// <summary>/api/contacts: the calling tenant's contacts, their tags, attributes and consent.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class ContactFunctions(
+    TenantStore tenants, ContactStore contacts, ContactSearch contactSearch, ContactEraser eraser, AutomationTriggers automations, TimeProvider clock)
 {
     public const int MaxAttributes = 50;
     public const int MaxSearchLength = 100;
 
-    public static void MapContactEndpoints(this IEndpointRouteBuilder app)
+    [Function("CreateContact")]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "contacts")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/contacts").WithTags("Contacts").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{contactId}", GetAsync);
-        group.MapPatch("/{contactId}", UpdateAsync);
-        group.MapDelete("/{contactId}", EraseAsync);
-        group.MapPost("/{contactId}/opt-in", (string contactId, ConsentRequest? request, ContactStore contacts, AutomationTriggers automations, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-            SetConsentAsync(contactId, true, request, contacts, automations, clock, http, cancellationToken));
-        group.MapPost("/{contactId}/opt-out", (string contactId, ConsentRequest? request, ContactStore contacts, AutomationTriggers automations, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-            SetConsentAsync(contactId, false, request, contacts, automations, clock, http, cancellationToken));
-        group.MapStopKeywordEndpoints();
-    }
-
-    private static async Task<IResult> CreateAsync(CreateContactRequest request, TenantStore tenants, ContactStore contacts, HttpContext http, CancellationToken cancellationToken)
-    {
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<CreateContactRequest>(cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var errors = new ValidationErrors();
-        var e164 = E164.TryNormalize(request.PhoneNumber, tenant.DefaultRegion, out var phoneError);
+        var e164 = E164.TryNormalize(body.PhoneNumber, tenant.DefaultRegion, out var phoneError);
         if (e164 is null)
             errors.Add("phoneNumber", phoneError!);
-        if (request.Name is { Length: > 256 })
+        if (body.Name is { Length: > 256 })
             errors.Add("name", "At most 256 characters.");
-        if (request.Attributes is { } attributes &&
+        if (body.Attributes is { } attributes &&
             (attributes.Count > MaxAttributes || attributes.Any(a => a.Key.Length is 0 or > 64 || a.Value is null || a.Value.Length > 1024)))
             errors.Add("attributes", $"At most {MaxAttributes} string attributes; keys 1–64 characters, values up to 1024.");
-        var tags = CheckTags(errors, "tags", request.Tags);
+        var tags = CheckTags(errors, "tags", body.Tags);
         if (errors.Any)
             return Problem.Validation(errors);
 
@@ -73,7 +67,7 @@ public static partial class ContactEndpoints
         bool created;
         try
         {
-            (contact, created) = await contacts.CreateOrMergeAsync(tenant.Id, e164!, request.Name, request.Attributes, cancellationToken);
+            (contact, created) = await contacts.CreateOrMergeAsync(tenant.Id, e164!, body.Name, body.Attributes, cancellationToken);
             if (tags is { Count: > 0 })
                 contact = await contacts.UpdateAsync(tenant.Id, contact.Id, new ContactPatch(AddTags: tags), cancellationToken) ?? contact;
         }
@@ -90,20 +84,16 @@ public static partial class ContactEndpoints
         return created ? TypedResults.Created($"/api/contacts/{view.Id}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> GetAsync(string contactId, ContactStore contacts, HttpContext http, CancellationToken cancellationToken)
+    [Function("ListContacts")]
+    public async Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts")] HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ContactStore.IsValidId(contactId))
-            return Problem.Validation("contactId", "Not a contact id.");
-        var contact = await contacts.GetAsync(http.User.TenantId()!, contactId, cancellationToken);
-        return contact is null ? Problem.NotFound("contact") : TypedResults.Ok(ContactView.From(contact) with { ServiceWindow = Conversations.ServiceWindowView.For(contact) });
-    }
-
-    private static async Task<IResult> ListAsync(
-        ContactSearch contactSearch, HttpContext http, int? pageSize, string? continuationToken, string? tag, string? list, string? optIn, string? search,
-        CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
+        // Read as minimal APIs bound them: a filter given empty ("?search=") is "" and refused below, not dropped.
+        string? tag = request.Query["tag"], list = request.Query["list"], optIn = request.Query["optIn"], search = request.Query["search"];
         var text = search ?? "";
         var errors = new ValidationErrors();
         if (tag is not null && !Tags.IsValid(tag))
@@ -117,35 +107,47 @@ public static partial class ContactEndpoints
         if (errors.Any)
             return Problem.Validation(errors);
         var filter = new ContactFilter(tag, list, optIn, string.IsNullOrWhiteSpace(text) ? null : text.Trim());
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await contactSearch.PageAsync(http.User.TenantId()!, filter, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<ContactView>(page.Items.Select(ContactView.From).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => contactSearch.PageAsync(tenantId, filter, storageToken, size, cancellationToken), ContactView.From);
     }
 
-    private static async Task<IResult> UpdateAsync(string contactId, UpdateContactRequest request, ContactStore contacts, HttpContext http, CancellationToken cancellationToken)
+    [Function("GetContact")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/{contactId}")] HttpRequest request, string contactId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ContactStore.IsValidId(contactId))
+            return Problem.Validation("contactId", "Not a contact id.");
+        var contact = await contacts.GetAsync(request.HttpContext.User.TenantId()!, contactId, cancellationToken);
+        return contact is null ? Problem.NotFound("contact") : TypedResults.Ok(ContactView.From(contact) with { ServiceWindow = Conversations.ServiceWindowView.For(contact) });
+    }
+
+    [Function("UpdateContact")]
+    public async Task<IResult> Update(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "contacts/{contactId}")] HttpRequest request, string contactId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<UpdateContactRequest>(cancellationToken);
         var errors = new ValidationErrors();
         if (!ContactStore.IsValidId(contactId))
             errors.Add("contactId", "Not a contact id.");
-        if (request.Name is { Length: > 256 })
+        if (body.Name is { Length: > 256 })
             errors.Add("name", "At most 256 characters (\"\" clears the name).");
-        if (request.Attributes is { } attributes &&
+        if (body.Attributes is { } attributes &&
             (attributes.Count > MaxAttributes || attributes.Any(a => a.Key.Length is 0 or > 64 || a.Value is { Length: > 1024 })))
             errors.Add("attributes", $"At most {MaxAttributes} attributes; keys 1–64 characters, values strings up to 1024 characters or null to remove.");
-        var tags = CheckTags(errors, "tags", request.Tags);
-        var addTags = CheckTags(errors, "addTags", request.AddTags);
-        var removeTags = CheckTags(errors, "removeTags", request.RemoveTags);
-        if (request is { Name: null, Attributes: null, Tags: null, AddTags: null, RemoveTags: null })
+        var tags = CheckTags(errors, "tags", body.Tags);
+        var addTags = CheckTags(errors, "addTags", body.AddTags);
+        var removeTags = CheckTags(errors, "removeTags", body.RemoveTags);
+        if (body is { Name: null, Attributes: null, Tags: null, AddTags: null, RemoveTags: null })
             errors.Add("body", "Give at least one of name, attributes, tags, addTags, removeTags.");
         if (errors.Any)
             return Problem.Validation(errors);
         try
         {
-            var contact = await contacts.UpdateAsync(http.User.TenantId()!, contactId,
-                new ContactPatch(request.Name, request.Attributes, tags, addTags, removeTags), cancellationToken);
+            var contact = await contacts.UpdateAsync(request.HttpContext.User.TenantId()!, contactId,
+                new ContactPatch(body.Name, body.Attributes, tags, addTags, removeTags), cancellationToken);
             return contact is null ? Problem.NotFound("contact") : TypedResults.Ok(ContactView.From(contact));
         }
         catch (ContactLimitException e)
@@ -154,15 +156,33 @@ public static partial class ContactEndpoints
         }
     }
 
-    private static async Task<IResult> EraseAsync(string contactId, ContactEraser eraser, HttpContext http, CancellationToken cancellationToken)
+    [Function("EraseContact")]
+    public async Task<IResult> Erase(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "contacts/{contactId}")] HttpRequest request, string contactId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ContactStore.IsValidId(contactId))
             return Problem.Validation("contactId", "Not a contact id.");
-        return await eraser.EraseAsync(http.User.TenantId()!, contactId, cancellationToken) ? TypedResults.NoContent() : Problem.NotFound("contact");
+        return await eraser.EraseAsync(request.HttpContext.User.TenantId()!, contactId, cancellationToken) ? TypedResults.NoContent() : Problem.NotFound("contact");
     }
 
-    private static async Task<IResult> SetConsentAsync(
-        string contactId, bool optIn, ConsentRequest? request, ContactStore contacts, AutomationTriggers automations, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    [Function("OptInContact")]
+    public async Task<IResult> OptIn(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "contacts/{contactId}/opt-in")] HttpRequest request, string contactId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await SetConsentAsync(request.HttpContext, contactId, optIn: true, await request.ReadOptionalBodyAsync<ConsentRequest>(cancellationToken), cancellationToken);
+    }
+
+    [Function("OptOutContact")]
+    public async Task<IResult> OptOut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "contacts/{contactId}/opt-out")] HttpRequest request, string contactId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await SetConsentAsync(request.HttpContext, contactId, optIn: false, await request.ReadOptionalBodyAsync<ConsentRequest>(cancellationToken), cancellationToken);
+    }
+
+    private async Task<IResult> SetConsentAsync(HttpContext http, string contactId, bool optIn, ConsentRequest? request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!ContactStore.IsValidId(contactId))

@@ -1,8 +1,8 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.ContactImports;
-using OneClick.Core.Storage;
 using OneClick.Functions.Auth;
-using OneClick.Functions.Hosting;
 using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
@@ -23,21 +23,19 @@ public sealed record ImportView(
 
 public sealed record ImportErrorView(long Row, string Reason);
 
-public static class ImportEndpoints
+/// <summary>/api/contacts/imports: CSV imports of the calling tenant's contacts, run chunk by chunk from a queue (<see cref="ImportQueueFunctions"/>).</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class ImportFunctions(ContactImportService imports)
 {
-    public static void MapImportEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>The body is the CSV itself (Content-Type text/csv), streamed to a blob; this function alone takes up to 50 MiB.</summary>
+    [Function("StartContactImport")]
+    public async Task<IResult> Start(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "contacts/imports")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup("/api/contacts/imports").WithTags("Contacts").RequireAuthorization(Policies.Tenant);
-        group.MapPost("", UploadAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{importId}", GetAsync);
-        group.MapGet("/{importId}/errors", ErrorsAsync);
-    }
-
-    /// <summary>The body is the CSV itself (Content-Type text/csv), streamed to a blob; this endpoint alone takes up to 50 MiB.</summary>
-    private static async Task<IResult> UploadAsync(HttpContext http, ContactImportService imports, string? fileName, CancellationToken cancellationToken)
-    {
-        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var parsed) ||
+        ArgumentNullException.ThrowIfNull(request);
+        // Read as minimal APIs bound it: "?fileName=" is an empty name, not none.
+        string? fileName = request.Query["fileName"];
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ||
             !string.Equals(parsed.MediaType.Value, "text/csv", StringComparison.OrdinalIgnoreCase))
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
                 detail: "Send the CSV file itself as the body, with Content-Type: text/csv (UTF-8).");
@@ -45,14 +43,15 @@ public static class ImportEndpoints
             return Problem.Validation("encoding", $"The charset is {parsed.Charset}; only UTF-8 CSV files are imported.");
         if (fileName is { Length: > 256 })
             return Problem.Validation("fileName", "At most 256 characters.");
-        if (http.Request.ContentLength > ContactImportService.MaxFileBytes)
+        if (request.ContentLength > ContactImportService.MaxFileBytes)
             return TooLarge();
         // The app's 1 MiB limit is for JSON; a CSV of 100,000 contacts is several MiB. The service counts the bytes itself too.
+        var http = request.HttpContext;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = ContactImportService.MaxFileBytes + 1;
         try
         {
-            var job = await imports.StartAsync(http.User.TenantId()!, http.Request.Body, fileName, http.CorrelationId(), cancellationToken);
+            var job = await imports.StartAsync(http.User.TenantId()!, request.Body, fileName, http.CorrelationId(), cancellationToken);
             return TypedResults.Accepted($"/api/contacts/imports/{job.Id}", ImportView.From(job));
         }
         catch (ImportRefusedException e) when (e.Status == StatusCodes.Status413PayloadTooLarge)
@@ -69,34 +68,41 @@ public static class ImportEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
             detail: $"A CSV import takes at most {ContactImportService.MaxFileBytes / (1024 * 1024)} MiB; split the file.");
 
-    private static async Task<IResult> GetAsync(string importId, ContactImportService imports, HttpContext http, CancellationToken cancellationToken)
+    [Function("ListContactImports")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/imports")] HttpRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => imports.PageAsync(tenantId, storageToken, size, cancellationToken), ImportView.From);
+    }
+
+    [Function("GetContactImport")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/imports/{importId}")] HttpRequest request, string importId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ContactImportService.IsValidId(importId))
             return Problem.Validation("importId", "Not an import id.");
-        var job = await imports.GetAsync(http.User.TenantId()!, importId, cancellationToken);
+        var job = await imports.GetAsync(request.HttpContext.User.TenantId()!, importId, cancellationToken);
         return job is null ? Problem.NotFound("import") : TypedResults.Ok(ImportView.From(job));
     }
 
-    private static async Task<IResult> ListAsync(ContactImportService imports, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListContactImportErrors")]
+    public async Task<IResult> Errors(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/imports/{importId}/errors")] HttpRequest request, string importId, CancellationToken cancellationToken)
     {
-        return await ListParameters.PageAsync(pageSize, continuationToken,
-            (storageToken, size) => imports.PageAsync(http.User.TenantId()!, storageToken, size, cancellationToken), ImportView.From);
-    }
-
-    private static async Task<IResult> ErrorsAsync(string importId, ContactImportService imports, HttpContext http, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
         if (!ContactImportService.IsValidId(importId))
             return Problem.Validation("importId", "Not an import id.");
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
-        var tenantId = http.User.TenantId()!;
+        var tenantId = request.HttpContext.User.TenantId()!;
         if (await imports.GetAsync(tenantId, importId, cancellationToken) is null)
             return Problem.NotFound("import");
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await imports.PageErrorsAsync(tenantId, importId, storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<ImportErrorView>(page.Items.Select(e => new ImportErrorView(e.Row, e.Reason)).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        return await ListParameters.PageAsync(pageSize, continuationToken,
+            (storageToken, size) => imports.PageErrorsAsync(tenantId, importId, storageToken, size, cancellationToken),
+            e => new ImportErrorView(e.Row, e.Reason));
     }
 }

@@ -1,12 +1,14 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Configuration;
 using OneClick.Core.Contacts;
 using OneClick.Core.Meta;
 using OneClick.Core.Secrets;
-using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
 using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Tenants;
@@ -22,98 +24,108 @@ public sealed record CreatedTenantView(TenantView Tenant, string ApiKey);
 /// <summary>The secret fields are write-only: they never come back in any response.</summary>
 public sealed record StoreCredentialsRequest(string? WabaId, string? PhoneNumberId, string? AccessToken, string? AppSecret, string? WebhookVerifyToken);
 
-public static partial class TenantEndpoints
+/// <summary>/api/tenants: creating and listing tenants (admin key), a tenant's profile, Meta credentials and connection (its own key or the admin's).</summary>
+public sealed partial class TenantFunctions(
+    TenantStore tenants, TenantSecrets secrets, MetaGraphClient meta, TimeProvider clock, IConfiguration configuration)
 {
-    public static void MapTenantEndpoints(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/api/tenants").WithTags("Tenants");
-        group.MapPost("", CreateAsync).RequireAuthorization(Policies.Admin);
-        group.MapGet("", ListAsync).RequireAuthorization(Policies.Admin);
-        group.MapGet("/{tenantId}", GetAsync).RequireAuthorization(Policies.TenantOrAdmin);
-        group.MapPut("/{tenantId}/credentials", StoreCredentialsAsync).RequireAuthorization(Policies.TenantOrAdmin);
-        group.MapGet("/{tenantId}/credentials", GetAsync).RequireAuthorization(Policies.TenantOrAdmin);
-        group.MapGet("/{tenantId}/connection", CheckConnectionAsync).RequireAuthorization(Policies.TenantOrAdmin);
-    }
-
     private const string InvalidTenantId = "3–40 lowercase letters, digits and single dashes, starting and ending with a letter or digit.";
 
-    private static async Task<IResult> CreateAsync(CreateTenantRequest request, TenantStore tenants, HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
+    [Function("CreateTenant")]
+    [Authorize(Policy = Policies.Admin)]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tenants")] HttpRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<CreateTenantRequest>(cancellationToken);
         var errors = new ValidationErrors();
-        if (request.Id is not null && !TenantIds.IsValid(request.Id))
+        if (body.Id is not null && !TenantIds.IsValid(body.Id))
             errors.Add("id", InvalidTenantId);
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200)
             errors.Add("name", "A name of 1–200 characters is required.");
-        var region = request.DefaultRegion ?? "US";
+        var region = body.DefaultRegion ?? "US";
         if (!E164.IsSupportedRegion(region))
             errors.Add("defaultRegion", "An ISO 3166-1 alpha-2 region such as US, GB, IN or BR.");
         if (errors.Any)
             return Problem.Validation(errors);
 
-        var created = await tenants.CreateAsync(request.Id ?? TenantIds.New(), request.Name!.Trim(), region, apiKey: null, cancellationToken);
+        var created = await tenants.CreateAsync(body.Id ?? TenantIds.New(), body.Name!.Trim(), region, apiKey: null, cancellationToken);
         if (created is not { } result)
-            return Problem.Conflict($"A tenant with id '{request.Id}' already exists.");
-        var view = View(result.Tenant, http, configuration);
+            return Problem.Conflict($"A tenant with id '{body.Id}' already exists.");
+        var view = View(result.Tenant, request.HttpContext);
         return TypedResults.Created($"/api/tenants/{view.Id}", new CreatedTenantView(view, result.ApiKey));
     }
 
-    private static async Task<IResult> ListAsync(TenantStore tenants, HttpContext http, IConfiguration configuration, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    [Function("ListTenants")]
+    [Authorize(Policy = Policies.Admin)]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tenants")] HttpRequest request, CancellationToken cancellationToken)
     {
-        if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
-            return invalid;
-        ListParameters.TryUnwrap(continuationToken, out var storageToken);
-        return await ListParameters.ReadAsync(async () =>
-        {
-            var page = await tenants.ListAsync(storageToken, Paging.Clamp(pageSize), cancellationToken);
-            return new ResultPage<TenantView>(page.Items.Select(t => View(t, http, configuration)).ToList(), ListParameters.Wrap(page.ContinuationToken));
-        });
+        ArgumentNullException.ThrowIfNull(request);
+        return ListParameters.PageAsync(request, (storageToken, size) => tenants.ListAsync(storageToken, size, cancellationToken), t => View(t, request.HttpContext));
     }
 
-    private static async Task<IResult> GetAsync(string tenantId, TenantStore tenants, HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
+    [Function("GetTenant")]
+    [Authorize(Policy = Policies.TenantOrAdmin)]
+    public Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tenants/{tenantId}")] HttpRequest request, string tenantId, CancellationToken cancellationToken)
     {
-        if (!TenantIds.IsValid(tenantId))
-            return Problem.Validation("tenantId", InvalidTenantId);
-        var tenant = await FindAsync(tenantId, tenants, http, cancellationToken);
-        return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, http, configuration));
+        ArgumentNullException.ThrowIfNull(request);
+        return GetViewAsync(request.HttpContext, tenantId, cancellationToken);
     }
 
-    private static async Task<IResult> StoreCredentialsAsync(
-        string tenantId, StoreCredentialsRequest request, TenantStore tenants, TenantSecrets secrets, TimeProvider clock,
-        HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
+    /// <summary>What is stored of the credentials is the tenant's view (ids and when they were stored); the secrets never come back.</summary>
+    [Function("GetTenantCredentials")]
+    [Authorize(Policy = Policies.TenantOrAdmin)]
+    public Task<IResult> GetCredentials(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tenants/{tenantId}/credentials")] HttpRequest request, string tenantId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        return GetViewAsync(request.HttpContext, tenantId, cancellationToken);
+    }
+
+    [Function("StoreTenantCredentials")]
+    [Authorize(Policy = Policies.TenantOrAdmin)]
+    public async Task<IResult> StoreCredentials(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "tenants/{tenantId}/credentials")] HttpRequest request, string tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<StoreCredentialsRequest>(cancellationToken);
         var errors = new ValidationErrors();
         if (!TenantIds.IsValid(tenantId))
             errors.Add("tenantId", InvalidTenantId);
-        CheckGraphId(errors, "wabaId", request.WabaId);
-        CheckGraphId(errors, "phoneNumberId", request.PhoneNumberId);
-        CheckSecret(errors, "accessToken", request.AccessToken);
+        CheckGraphId(errors, "wabaId", body.WabaId);
+        CheckGraphId(errors, "phoneNumberId", body.PhoneNumberId);
+        CheckSecret(errors, "accessToken", body.AccessToken);
         // The token travels in an HTTP header, which takes printable ASCII only.
-        if (request.AccessToken is { } token && !token.All(c => c is > ' ' and < '\u007f'))
+        if (body.AccessToken is { } token && !token.All(c => c is > ' ' and < '\u007f'))
             errors.Add("accessToken", "Only printable ASCII characters (Meta's tokens are letters and digits).");
-        CheckSecret(errors, "appSecret", request.AppSecret);
-        CheckSecret(errors, "webhookVerifyToken", request.WebhookVerifyToken);
+        CheckSecret(errors, "appSecret", body.AppSecret);
+        CheckSecret(errors, "webhookVerifyToken", body.WebhookVerifyToken);
         if (errors.Any)
             return Problem.Validation(errors);
-        if (await FindAsync(tenantId, tenants, http, cancellationToken) is null)
+        if (await FindAsync(tenantId, request.HttpContext, cancellationToken) is null)
             return Problem.NotFound("tenant");
 
         // Secrets first: the table only ever points at credentials that exist.
-        await secrets.SetAsync(tenantId, new TenantSecretValues(request.AccessToken!, request.AppSecret!, request.WebhookVerifyToken!), cancellationToken);
+        await secrets.SetAsync(tenantId, new TenantSecretValues(body.AccessToken!, body.AppSecret!, body.WebhookVerifyToken!), cancellationToken);
         var tenant = await tenants.UpdateAsync(tenantId, t =>
         {
-            t.WabaId = request.WabaId;
-            t.PhoneNumberId = request.PhoneNumberId;
+            t.WabaId = body.WabaId;
+            t.PhoneNumberId = body.PhoneNumberId;
             t.CredentialsUpdatedAt = clock.GetUtcNow();
         }, cancellationToken);
-        return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, http, configuration));
+        return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, request.HttpContext));
     }
 
-    private static async Task<IResult> CheckConnectionAsync(
-        string tenantId, TenantStore tenants, TenantSecrets secrets, MetaGraphClient meta, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    [Function("CheckTenantConnection")]
+    [Authorize(Policy = Policies.TenantOrAdmin)]
+    public async Task<IResult> CheckConnection(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tenants/{tenantId}/connection")] HttpRequest request, string tenantId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!TenantIds.IsValid(tenantId))
             return Problem.Validation("tenantId", InvalidTenantId);
-        var tenant = await FindAsync(tenantId, tenants, http, cancellationToken);
+        var tenant = await FindAsync(tenantId, request.HttpContext, cancellationToken);
         if (tenant is null)
             return Problem.NotFound("tenant");
         var credentials = await secrets.GetAsync(tenantId, cancellationToken);
@@ -142,13 +154,21 @@ public static partial class TenantEndpoints
         }
     }
 
+    private async Task<IResult> GetViewAsync(HttpContext http, string tenantId, CancellationToken cancellationToken)
+    {
+        if (!TenantIds.IsValid(tenantId))
+            return Problem.Validation("tenantId", InvalidTenantId);
+        var tenant = await FindAsync(tenantId, http, cancellationToken);
+        return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, http));
+    }
+
     /// <summary>The tenant, if the caller may see it; another tenant's id reads as unknown.</summary>
-    private static async Task<TenantEntity?> FindAsync(string tenantId, TenantStore tenants, HttpContext http, CancellationToken cancellationToken) =>
+    private async Task<TenantEntity?> FindAsync(string tenantId, HttpContext http, CancellationToken cancellationToken) =>
         TenantIds.IsValid(tenantId) && http.User.CanAccessTenant(tenantId)
             ? await tenants.GetAsync(tenantId, cancellationToken)
             : null;
 
-    private static TenantView View(TenantEntity t, HttpContext http, IConfiguration configuration)
+    private TenantView View(TenantEntity t, HttpContext http)
     {
         var publicBase = configuration[SettingNames.ConfigKey(SettingNames.PublicBaseUrl)] ?? $"{http.Request.Scheme}://{http.Request.Host}";
         return new(t.Id, t.Name, t.DefaultRegion, t.CreatedAt, t.WabaId, t.PhoneNumberId, t.CredentialsUpdatedAt, t.MessagesPerSecond,

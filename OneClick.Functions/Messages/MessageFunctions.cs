@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
+using OneClick.Core.Media;
+using OneClick.Core.Messages;
+using OneClick.Core.Secrets;
+using OneClick.Core.Tenants;
+using OneClick.Functions.Auth;
+using OneClick.Functions.Http;
+using OneClick.Functions.Problems;
+
+namespace OneClick.Functions.Messages;
+
+public sealed record MessageError(int? Code, string? Title, string? Details);
+
+public sealed record MessageView(
+    string Id, string ContactId, string To, string Type, string Status, DateTimeOffset? ScheduledFor,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? MetaMessageId, MessageError? Error, int Attempts,
+    IReadOnlyList<StatusChange> History, JsonNode? Payload, JsonNode? Metadata, string CorrelationId, string? SkipReason,
+    string? Category = null)
+{
+    public static MessageView From(MessageEntity m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return new(m.Id, m.ContactId, m.To, m.Type, m.Status, m.ScheduledFor, m.CreatedAt, m.UpdatedAt, m.MetaMessageId,
+            m.ErrorCode is null && m.ErrorTitle is null ? null : new MessageError(m.ErrorCode, m.ErrorTitle, m.ErrorDetails),
+            m.Attempts, m.History, JsonNode.Parse(m.PayloadJson), JsonNode.Parse(m.MetadataJson), m.CorrelationId, m.SkipReason, m.Category);
+    }
+}
+
+/// <summary>/api/messages: the calling tenant's messages, sent through the outbound queue (<see cref="MessageQueueFunctions"/>); a read receipt goes to Meta at once.</summary>
+[Authorize(Policy = Policies.Tenant)]
+public sealed class MessageFunctions(MessageService service, MessageStore messages, TenantStore tenants, TenantSecrets secrets, MetaContentClient contentClient)
+{
+    [Function("SendMessage")]
+    public async Task<IResult> Send(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await request.ReadBodyAsync<SendMessageRequest>(cancellationToken);
+        var http = request.HttpContext;
+        if (body.Type == "read")
+            return await Content.ContentEndpoints.MarkAsReadAsync(body, tenants, secrets, contentClient, http, cancellationToken);
+        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        var result = await service.SubmitAsync(tenant, body, http.CorrelationId(), cancellationToken);
+        if (result.Errors is not null)
+            return Problem.Validation(result.Errors);
+        return TypedResults.Accepted($"/api/messages/{result.Value!.Id}", MessageView.From(result.Value));
+    }
+
+    [Function("GetMessage")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{messageId}")] HttpRequest request, string messageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!MessageStore.IsValidId(messageId))
+            return Problem.Validation("messageId", "Not a message id.");
+        var message = await messages.GetAsync(request.HttpContext.User.TenantId()!, messageId, cancellationToken);
+        return message is null ? Problem.NotFound("message") : TypedResults.Ok(MessageView.From(message));
+    }
+
+    [Function("ListMessages")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => messages.ListAsync(tenantId, storageToken, size, cancellationToken), MessageView.From);
+    }
+}
