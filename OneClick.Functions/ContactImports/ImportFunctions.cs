@@ -34,7 +34,7 @@ public sealed class ImportFunctions(ContactImportService imports)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Read as minimal APIs bound it: "?fileName=" is an empty name, not none.
-        string? fileName = request.Query["fileName"];
+        var fileName = request.QueryText("fileName");
         if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ||
             !string.Equals(parsed.MediaType.Value, "text/csv", StringComparison.OrdinalIgnoreCase))
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
@@ -93,7 +93,7 @@ public sealed class ImportFunctions(ContactImportService imports)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/imports/{importId}/errors")] HttpRequest request, string importId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (!ContactImportService.IsValidId(importId))
             return Problem.Validation("importId", "Not an import id.");
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)

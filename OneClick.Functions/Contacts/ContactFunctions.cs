@@ -89,11 +89,11 @@ public sealed class ContactFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryString(ListParameters.ContinuationToken));
+        var (pageSize, continuationToken) = (request.QueryInt(ListParameters.PageSize), request.QueryText(ListParameters.ContinuationToken));
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         // Read as minimal APIs bound them: a filter given empty ("?search=") is "" and refused below, not dropped.
-        string? tag = request.Query["tag"], list = request.Query["list"], optIn = request.Query["optIn"], search = request.Query["search"];
+        var (tag, list, optIn, search) = (request.QueryText("tag"), request.QueryText("list"), request.QueryText("optIn"), request.QueryText("search"));
         var text = search ?? "";
         var errors = new ValidationErrors();
         if (tag is not null && !Tags.IsValid(tag))

@@ -69,32 +69,3 @@ public sealed class ContentFunctions(TenantStore tenants, TenantSecrets secrets,
         });
     }
 }
-
-/// <summary>The mark-as-read branch of POST /api/messages (the Messages feature calls it).</summary>
-public static class ContentEndpoints
-{
-    /// <summary>
-    /// type "read": marks an inbound message as read at once. Not stored as a message: it reaches no customer, gets
-    /// no status webhooks and repeating it is harmless, so it is done synchronously and answered 200.
-    /// </summary>
-    public static async Task<IResult> MarkAsReadAsync(SendMessageRequest request, TenantStore tenants, TenantSecrets secrets, MetaContentClient meta, HttpContext http, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var errors = new ValidationErrors();
-        if (!MessageContent.IsWamid(request.Read?.MessageId))
-            errors.Add("read.messageId", "The WhatsApp id (wamid....) of the received message to mark as read.");
-        if (request.To is not null || request.ContactId is not null || request.ScheduleFor is not null)
-            errors.Add("type", "A read receipt goes to the message's sender at once: leave out to, contactId and scheduleFor.");
-        if (errors.Any)
-            return Problem.Validation(errors);
-        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        var credentials = await secrets.GetAsync(tenant.Id, cancellationToken);
-        return await MetaProblems.CallAsync("read.messageId", async () =>
-        {
-            if (tenant.PhoneNumberId is null || credentials is null)
-                throw new Core.Templates.TenantNotConnectedException("The tenant has no Meta credentials: store them with PUT /api/tenants/{id}/credentials.");
-            await meta.MarkAsReadAsync(tenant.PhoneNumberId, credentials.AccessToken, request.Read!.MessageId!, request.Read.TypingIndicator, cancellationToken);
-            return TypedResults.Ok(new ReadReceiptView("read", request.Read.MessageId!, true));
-        });
-    }
-}

@@ -4,7 +4,10 @@ using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Media;
 using OneClick.Core.Messages;
 using OneClick.Core.Secrets;
+using OneClick.Core.Messages.Content;
 using OneClick.Core.Tenants;
+using OneClick.Core.Validation;
+using OneClick.Functions.Content;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
@@ -40,7 +43,7 @@ public sealed class MessageFunctions(MessageService service, MessageStore messag
         var body = await request.ReadBodyAsync<SendMessageRequest>(cancellationToken);
         var http = request.HttpContext;
         if (body.Type == "read")
-            return await Content.ContentEndpoints.MarkAsReadAsync(body, tenants, secrets, contentClient, http, cancellationToken);
+            return await MarkAsReadAsync(body, http, cancellationToken);
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
         var result = await service.SubmitAsync(tenant, body, http.CorrelationId(), cancellationToken);
         if (result.Errors is not null)
@@ -66,5 +69,30 @@ public sealed class MessageFunctions(MessageService service, MessageStore messag
         ArgumentNullException.ThrowIfNull(request);
         var tenantId = request.HttpContext.User.TenantId()!;
         return ListParameters.PageAsync(request, (storageToken, size) => messages.ListAsync(tenantId, storageToken, size, cancellationToken), MessageView.From);
+    }
+
+    /// <summary>
+    /// type "read": marks an inbound message as read at once. Not stored as a message: it reaches no customer, gets
+    /// no status webhooks and repeating it is harmless, so it is done synchronously and answered 200.
+    /// </summary>
+    private async Task<IResult> MarkAsReadAsync(SendMessageRequest request, HttpContext http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new ValidationErrors();
+        if (!MessageContent.IsWamid(request.Read?.MessageId))
+            errors.Add("read.messageId", "The WhatsApp id (wamid....) of the received message to mark as read.");
+        if (request.To is not null || request.ContactId is not null || request.ScheduleFor is not null)
+            errors.Add("type", "A read receipt goes to the message's sender at once: leave out to, contactId and scheduleFor.");
+        if (errors.Any)
+            return Problem.Validation(errors);
+        var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
+        var credentials = await secrets.GetAsync(tenant.Id, cancellationToken);
+        return await MetaProblems.CallAsync("read.messageId", async () =>
+        {
+            if (tenant.PhoneNumberId is null || credentials is null)
+                throw new Core.Templates.TenantNotConnectedException("The tenant has no Meta credentials: store them with PUT /api/tenants/{id}/credentials.");
+            await contentClient.MarkAsReadAsync(tenant.PhoneNumberId, credentials.AccessToken, request.Read!.MessageId!, request.Read.TypingIndicator, cancellationToken);
+            return TypedResults.Ok(new ReadReceiptView("read", request.Read.MessageId!, true));
+        });
     }
 }
