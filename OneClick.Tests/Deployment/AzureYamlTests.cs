@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Deployment;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Deployment;
 
@@ -121,20 +122,4 @@ public sealed record TemplateResource(string Module, JsonObject Template, JsonOb
     public JsonObject Properties => Resource["properties"]?.AsObject() ?? [];
 
     public string? this[string property] => Properties[property]?.ToString();
-}
-
-internal static class RepoPaths
-{
-    /// <summary>The folder holding OneClick.sln, found upwards from the test binaries.</summary>
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OneClick.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"no OneClick.sln above {AppContext.BaseDirectory}");
-    }
 }

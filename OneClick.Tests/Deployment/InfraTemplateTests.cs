@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OneClick.Core.Configuration;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Deployment;
 
