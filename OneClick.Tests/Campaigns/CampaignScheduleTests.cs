@@ -73,10 +73,10 @@ public sealed class CampaignScheduleTests(OneClickEnvironment env)
         var occurrences = (await tenant.Get($"api/campaigns/{id}/occurrences")).Json;
         Assert.Single(occurrences["upcoming"]!.AsArray());
 
-        await InvokeTimerAsync(); // not due yet
+        await env.RunDueSchedulesAsync(); // not due yet
         Assert.Equal("scheduled", (await tenant.Get($"api/campaigns/{id}")).Json["status"]!.GetValue<string>());
         await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => InvokeTimerAsync()));
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => env.RunDueSchedulesAsync()));
 
         await tenant.WaitForCampaignAsync(id, "completed");
         var byRecipient = await env.AcceptedByRecipientAsync(tenant);
@@ -122,7 +122,7 @@ public sealed class CampaignScheduleTests(OneClickEnvironment env)
         var due = DateTimeOffset.UtcNow.AddHours(-2);
         await schedules.AddAsync(due, tenant.Id, "", "test", CancellationToken.None, id);
 
-        await InvokeTimerAsync();
+        await env.RunDueSchedulesAsync();
 
         var past = (await tenant.Get($"api/campaigns/{id}/occurrences")).Json["past"]!.AsArray();
         Assert.Equal("missed", Assert.Single(past)!["status"]!.GetValue<string>());
@@ -145,13 +145,4 @@ public sealed class CampaignScheduleTests(OneClickEnvironment env)
         Assert.Empty((await tenant.Get("api/schedules")).Json["items"]!.AsArray());
     }
 
-    private async Task InvokeTimerAsync()
-    {
-        using var response = await env.Http.PostAsJsonAsync(new Uri(env.AppUrl, "EnqueueDueSchedules"), new
-        {
-            Data = new { timer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = false } },
-            Metadata = new { sys = new { MethodName = "EnqueueDueSchedules", UtcNow = DateTimeOffset.UtcNow, RandGuid = Guid.NewGuid() } },
-        });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
 }

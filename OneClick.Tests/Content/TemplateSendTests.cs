@@ -144,12 +144,7 @@ public sealed class TemplateSendTests(OneClickEnvironment env)
         await ContentKit.WaitForTemplateAsync(tenant, "order_update", "en_US", t => t["status"]!.GetValue<string>() == "PAUSED", "PAUSED");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
-        using var timer = await env.Http.PostAsync(new Uri(env.AppUrl, "EnqueueDueSchedules"), System.Net.Http.Json.JsonContent.Create(new
-        {
-            Data = new { timer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = false } },
-            Metadata = new { sys = new { MethodName = "EnqueueDueSchedules", UtcNow = DateTimeOffset.UtcNow, RandGuid = Guid.NewGuid() } },
-        }));
-        timer.EnsureSuccessStatusCode();
+        await env.RunDueSchedulesAsync();
 
         var message = await tenant.WaitForStatusAsync(id, "skipped");
         Assert.Equal("template_not_approved", message["skipReason"]!.GetValue<string>());

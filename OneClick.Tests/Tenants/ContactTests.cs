@@ -193,7 +193,6 @@ public sealed class ContactTests(OneClickEnvironment env)
     [InlineData("c%2Fx")]
     [InlineData("c%23x")]
     [InlineData("c%3Fx")]
-    [InlineData("c%5Cx")]
     [InlineData("c%01x")]
     [InlineData("c%7Fx")]
     [InlineData("c-x")]
