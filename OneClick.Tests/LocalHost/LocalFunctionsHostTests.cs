@@ -30,6 +30,7 @@ public sealed partial class LocalFunctionsHostTests(LocalHostEnvironment env) : 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("hello world", Header(response, "x-route-id"));
         Assert.Equal("PUT", Header(response, "x-method"));
+        Assert.Equal(new Uri(env.Host.BaseAddress, "api/echo/hello%20world?status=201").AbsoluteUri, Header(response, "x-request-url"));
         Assert.Equal("blue", Header(response, "x-echo-color"));
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("ping", await response.Content.ReadAsStringAsync());
