@@ -6,7 +6,7 @@ namespace OneClick.FunctionsHost.SampleWorker;
 
 public static class HttpFunctions
 {
-    /// <summary>Answers with the status from ?status=, the x-echo-* headers, the route id and the request body.</summary>
+    /// <summary>Answers with the status from ?status=, the x-echo-* headers, the route id, the URL it saw and the request body.</summary>
     [Function("Echo")]
     public static async Task Echo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", Route = "echo/{id}")] HttpRequest req, string id)
@@ -15,6 +15,7 @@ public static class HttpFunctions
         response.StatusCode = int.TryParse(req.Query["status"], out var status) ? status : StatusCodes.Status200OK;
         response.Headers["x-route-id"] = id;
         response.Headers["x-method"] = req.Method;
+        response.Headers["x-request-url"] = $"{req.Scheme}://{req.Host}{req.Path}{req.QueryString}";
         foreach (var header in req.Headers.Where(h => h.Key.StartsWith("x-echo-", StringComparison.OrdinalIgnoreCase)))
             response.Headers[header.Key] = header.Value;
         response.ContentType = req.ContentType ?? "application/octet-stream";

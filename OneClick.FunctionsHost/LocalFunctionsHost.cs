@@ -74,6 +74,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             var invoker = new FunctionInvoker(_loggerFactory, _options.TimeProvider);
             _http = await HttpFrontEnd.StartAsync(_options, settings, hostJson, worker.Functions, _supervisor, invoker, _loggerFactory, cancellationToken).ConfigureAwait(false);
             _functions = StartTriggers(worker.Functions, settings, hostJson, invoker);
+            await WaitForQueueListenersAsync(cancellationToken).ConfigureAwait(false);
             Log.HostReady(_logger, BaseAddress, _functions.Count);
         }
         catch
@@ -161,6 +162,19 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             }
         }
         return described;
+    }
+
+    /// <summary>So that a message sent right after start finds its queue; storage that is down only delays this (the listeners retry).</summary>
+    private async Task WaitForQueueListenersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(_queueListeners.Select(q => q.Listening)).WaitAsync(_options.StartupTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.QueuesNotReady(_logger, _options.StartupTimeout);
+        }
     }
 
     /// <summary>Runs a listener until the host stops; if it fails (e.g. storage unreachable) it starts again a little later.</summary>

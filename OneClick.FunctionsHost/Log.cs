@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Error, "The trigger listener of function '{FunctionName}' failed; it starts again in 5 s.")]
     public static partial void ListenerFailed(ILogger logger, string functionName, Exception exception);
 
+    [LoggerMessage(6, LogLevel.Warning, "Not every queue trigger could reach its queue within {Timeout}; they keep trying.")]
+    public static partial void QueuesNotReady(ILogger logger, TimeSpan timeout);
+
     // The worker
 
     [LoggerMessage(10, LogLevel.Information, "Starting worker {WorkerId}: {CommandLine}")]

@@ -92,12 +92,21 @@ internal sealed class HttpTriggerHandler : IDisposable
         var invocationId = Guid.NewGuid().ToString();
         var request = HttpInvocationRequest.Create(invocationId, match, context.Request, _options.TimeProvider.GetUtcNow());
         request.TraceContext = new Rpc.RpcTraceContext { TraceParent = Activity.Current?.Id ?? "" };
-        var invocation = _invoker.InvokeAsync(worker, function, Reason, request, CancellationToken.None);
+        // A caller that hangs up cancels the invocation (InvocationCancel), as the host does.
+        var invocation = _invoker.InvokeAsync(worker, function, Reason, request, context.RequestAborted);
         var target = new Uri(httpUri.GetLeftPart(UriPartial.Authority) + rawPath + rawQuery);
         var transformer = new WorkerRequestTransformer(target, invocationId, invocation);
 
         var forwarded = await _forwarder.SendAsync(context, httpUri.AbsoluteUri, _httpClient, RequestConfig, transformer).ConfigureAwait(false);
-        var outcome = await invocation.ConfigureAwait(false);
+        InvocationOutcome outcome;
+        try
+        {
+            outcome = await invocation.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
 
         if (transformer.FailedBeforeResponse is { } failed)
         {

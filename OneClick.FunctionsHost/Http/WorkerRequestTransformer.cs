@@ -5,8 +5,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace OneClick.FunctionsHost.Http;
 
 /// <summary>
-/// Shapes the forwarded request as the host does: the path exactly as matched (raw) plus the query, sent to the worker's
-/// HttpUri with the invocation id in x-ms-invocation-id; headers, method and body pass through unchanged.
+/// Shapes the forwarded request as the host does: YARP's default transforms (headers, method and body pass through,
+/// X-Forwarded-For/Host/Proto are set, so the worker's forwarded-headers middleware sees the caller's host and scheme),
+/// then the path exactly as matched (raw) plus the query, sent to the worker's HttpUri with x-ms-invocation-id.
 /// </summary>
 internal sealed class WorkerRequestTransformer(Uri target, string invocationId, Task<InvocationOutcome> invocation) : HttpTransformer
 {
@@ -20,7 +21,7 @@ internal sealed class WorkerRequestTransformer(Uri target, string invocationId, 
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         proxyRequest.RequestUri = target;
         proxyRequest.Headers.Remove(InvocationIdHeader);
         proxyRequest.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
@@ -46,6 +47,9 @@ internal sealed class WorkerRequestTransformer(Uri target, string invocationId, 
                 // Pass the response on; the invocation's outcome gets logged when it comes.
             }
         }
-        return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        return await Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
     }
+
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+        Default.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
 }

@@ -30,6 +30,7 @@ internal sealed class QueueListener
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<Task> _running = [];
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public QueueListener(FunctionDefinition function, QueueServiceClient service, string queueName, QueuesOptions options,
         WorkerSupervisor supervisor, FunctionInvoker invoker, TimeProvider time, ILogger logger)
@@ -47,11 +48,15 @@ internal sealed class QueueListener
 
     public string QueueName => _queue.Name;
 
+    /// <summary>Completes once the queues exist and polling has begun.</summary>
+    public Task Listening => _listening.Task;
+
     public async Task RunAsync(CancellationToken stopping)
     {
         await _queue.CreateIfNotExistsAsync(cancellationToken: stopping).ConfigureAwait(false);
         await _poisonQueue.CreateIfNotExistsAsync(cancellationToken: stopping).ConfigureAwait(false);
         Log.QueueListening(_logger, _function.Name, _queue.Name);
+        _listening.TrySetResult();
 
         var delay = QueuesOptions.MinPollingInterval;
         while (!stopping.IsCancellationRequested)

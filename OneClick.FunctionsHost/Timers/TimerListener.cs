@@ -14,6 +14,9 @@ namespace OneClick.FunctionsHost.Timers;
 /// </summary>
 internal sealed class TimerListener(FunctionDefinition function, TimerSchedule schedule, WorkerSupervisor supervisor, FunctionInvoker invoker, TimeProvider time, ILogger logger)
 {
+    /// <summary>Longer waits go in steps (a single delay cannot exceed about 49 days).</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     public async Task RunAsync(CancellationToken stopping)
     {
         var now = time.GetLocalNow();
@@ -25,6 +28,11 @@ internal sealed class TimerListener(FunctionDefinition function, TimerSchedule s
         while (!stopping.IsCancellationRequested)
         {
             var wait = status.Next - time.GetLocalNow();
+            if (wait > MaxWait)
+            {
+                await Task.Delay(MaxWait, time, stopping).ConfigureAwait(false);
+                continue;
+            }
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, time, stopping).ConfigureAwait(false);
             var isPastDue = schedule.Next(status.Next) <= time.GetLocalNow();

@@ -43,7 +43,9 @@ internal sealed class FunctionInvoker(ILoggerFactory loggerFactory, TimeProvider
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            worker.Channel.Send(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = invocationId } });
+            Log.ExecutionFailed(_logger, function.Name, invocationId, (long)time.GetElapsedTime(started).TotalMilliseconds, "Canceled by the caller.");
+            if (worker.Capabilities.ContainsKey("HandlesInvocationCancelMessage"))
+                worker.Channel.Send(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = invocationId } });
             throw;
         }
     }

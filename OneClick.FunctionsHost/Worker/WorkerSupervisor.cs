@@ -131,7 +131,9 @@ internal sealed class WorkerSupervisor
     {
         try
         {
-            await channel.Connected.WaitAsync(startup).ConfigureAwait(false);
+            // A worker that dies before connecting closes the channel (its exit does), so wait for either.
+            if (await Task.WhenAny(channel.Connected, channel.Closed).WaitAsync(startup).ConfigureAwait(false) == channel.Closed)
+                throw await channel.Closed.ConfigureAwait(false);
             return await _initializer.InitializeAsync(channel, startup).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
