@@ -60,8 +60,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             throw new DirectoryNotFoundException($"The script root {_scriptRoot} does not exist.");
         try
         {
-            var hostJson = HostJson.Load(_scriptRoot);
             var settings = AppSettings.Load(_options.LocalSettingsPath ?? Path.Combine(_scriptRoot, "local.settings.json"), _options.Settings);
+            var hostJson = HostJson.Load(_scriptRoot, settings);
             var connections = new WorkerConnections();
             _grpc = await GrpcServer.StartAsync(connections, _loggerFactory, cancellationToken).ConfigureAwait(false);
 

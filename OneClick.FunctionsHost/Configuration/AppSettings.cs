@@ -46,6 +46,11 @@ internal sealed partial class AppSettings
 
     public string? Get(string name) => _values.GetValueOrDefault(name);
 
+    /// <summary>The settings whose names start with <paramref name="prefix"/> (any case), with the prefix removed.</summary>
+    public IEnumerable<KeyValuePair<string, string>> StartingWith(string prefix) =>
+        _values.Where(v => v.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(v => KeyValuePair.Create(v.Key[prefix.Length..], v.Value));
+
     /// <summary>Replaces %Name% with the setting's value, as the host resolves binding expressions in names and schedules.</summary>
     public string Resolve(string text) => Placeholder().Replace(text, match =>
         Get(match.Groups[1].Value) ?? throw new InvalidOperationException($"The setting '{match.Groups[1].Value}' (used in '{text}') is not defined."));

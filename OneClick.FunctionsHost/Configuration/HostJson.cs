@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace OneClick.FunctionsHost.Configuration;
 
@@ -13,10 +14,40 @@ internal sealed record HostJson
     /// <summary>host.json "functions": when present, only these functions are loaded.</summary>
     public IReadOnlyList<string>? FunctionAllowList { get; init; }
 
-    public static HostJson Load(string scriptRoot)
+    /// <summary>
+    /// The app settings that override host.json, as in Azure: <c>AzureFunctionsJobHost__extensions__queues__batchSize</c>
+    /// sets <c>extensions.queues.batchSize</c> (https://learn.microsoft.com/azure/azure-functions/functions-host-json#override-hostjson-values).
+    /// </summary>
+    public const string OverridePrefix = "AzureFunctionsJobHost__";
+
+    public static HostJson Load(string scriptRoot, AppSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var path = Path.Combine(scriptRoot, "host.json");
-        return File.Exists(path) ? Parse(JsonFile.Read(path)) : new HostJson();
+        var root = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path), documentOptions: JsonFile.Lenient)!.AsObject() : [];
+        foreach (var (name, value) in settings.StartingWith(OverridePrefix))
+            Override(root, name.Split("__"), value);
+        return Parse(JsonFile.Parse(root.ToJsonString()));
+    }
+
+    private static void Override(JsonObject root, string[] path, string value)
+    {
+        var node = root;
+        foreach (var segment in path[..^1])
+        {
+            var existing = node.FirstOrDefault(p => string.Equals(p.Key, segment, StringComparison.OrdinalIgnoreCase));
+            if (existing.Value is JsonObject child)
+                node = child;
+            else
+            {
+                if (existing.Key is not null)
+                    node.Remove(existing.Key);
+                node[segment] = child = [];
+                node = child;
+            }
+        }
+        var leaf = node.FirstOrDefault(p => string.Equals(p.Key, path[^1], StringComparison.OrdinalIgnoreCase)).Key ?? path[^1];
+        node[leaf] = value;
     }
 
     public static HostJson Parse(JsonElement root)

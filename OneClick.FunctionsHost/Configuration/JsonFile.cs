@@ -5,7 +5,7 @@ namespace OneClick.FunctionsHost.Configuration;
 /// <summary>Reading the app's JSON files the lenient way the host does (comments, trailing commas, any key case).</summary>
 internal static class JsonFile
 {
-    private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    public static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     public static JsonElement Read(string path)
     {

@@ -95,6 +95,33 @@ public sealed class LocalHostPartsTests
     }
 
     [Fact]
+    public void App_settings_override_host_json_as_in_azure()
+    {
+        var root = Directory.CreateTempSubdirectory("host-json-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "host.json"), """{ "extensions": { "queues": { "visibilityTimeout": "00:00:05", "batchSize": 16 } } }""");
+            var settings = AppSettings.Load(null, new Dictionary<string, string?>
+            {
+                ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
+                ["AzureFunctionsJobHost__Extensions__Queues__MaxDequeueCount"] = "2",
+                ["AzureFunctionsJobHost__extensions__http__routePrefix"] = "v2",
+            });
+
+            var hostJson = HostJson.Load(root, settings);
+
+            Assert.Equal(TimeSpan.Zero, hostJson.Queues.VisibilityTimeout);
+            Assert.Equal(2, hostJson.Queues.MaxDequeueCount);
+            Assert.Equal(16, hostJson.Queues.BatchSize);
+            Assert.Equal("v2", hostJson.RoutePrefix);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Timer_schedules_are_six_field_ncrontab_or_intervals()
     {
         var start = new DateTimeOffset(2030, 1, 1, 10, 0, 1, TimeSpan.Zero).ToLocalTime();
