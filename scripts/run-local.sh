@@ -41,7 +41,7 @@ pids+=($!)
 dotnet run --no-build --project OneClick.MetaSandbox -- --urls "$SANDBOX_URL" > .local/logs/sandbox.log 2>&1 &
 pids+=($!)
 # The worker's build output is the script root a Functions host runs, as in Azure (functions.metadata, host.json).
-script_root=OneClick.Functions/bin/Debug/net10.0
+script_root="$PWD/OneClick.Functions/bin/Debug/net10.0"
 cp local.settings.json "$script_root/local.settings.json"
 # The worker runs in the script root; keep the development secret store with the rest of the local data.
 export OneClick__Secrets__LocalPath="$PWD/.local/secrets.json"
