@@ -259,6 +259,8 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
 {
     public StorageRequestCounter Counter { get; } = new();
 
+    protected override LogLevel HostLogLevel => LogLevel.Warning;
+
     protected override void Configure(FunctionsApplicationBuilder builder)
     {
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

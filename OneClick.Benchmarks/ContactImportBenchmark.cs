@@ -171,6 +171,8 @@ public sealed class ContactImportBenchmark : IBenchmark
     /// <summary>The test environment, with the app's log kept at Information so 100,000 rows do not fill memory with trace lines.</summary>
     private sealed class BenchmarkEnvironment : OneClickEnvironment, IAsyncDisposable
     {
+        protected override LogLevel HostLogLevel => LogLevel.Information;
+
         protected override void Configure(Microsoft.Azure.Functions.Worker.Builder.FunctionsApplicationBuilder builder) =>
             builder.Logging.SetMinimumLevel(LogLevel.Information);
 

@@ -40,6 +40,9 @@ public class OneClickEnvironment : IAsyncLifetime
     {
     }
 
+    /// <summary>The local Functions host's log level (its own lines: invocations, polling, the worker's life).</summary>
+    protected virtual LogLevel HostLogLevel => LogLevel.Debug;
+
     /// <summary>Extra app settings for one environment, seen by the host and the worker (e.g. host.json overrides).</summary>
     protected virtual void AddSettings(IDictionary<string, string?> settings)
     {
@@ -64,7 +67,7 @@ public class OneClickEnvironment : IAsyncLifetime
             ["OneClick__Conversations__EnforceServiceWindow"] = "false",
         };
         AddSettings(settings);
-        var loggers = LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        var loggers = LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(HostLogLevel));
         FunctionsHost = new LocalFunctionsHost(new LocalFunctionsHostOptions
         {
             ScriptRoot = InProcessWorker.ScriptRoot,
