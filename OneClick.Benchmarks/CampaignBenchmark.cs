@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Runtime.CompilerServices;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -86,12 +87,15 @@ public sealed class CampaignBenchmark : IBenchmark
             var webhookCampaign = await LaunchAsync(tenant, smallList);
             await WaitForAsync(tenant, webhookCampaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(5));
             env.Counter.Reset();
+            var cpu = CpuSampler.Start(TablePort(env));
             var webhookClock = Stopwatch.StartNew();
             await WaitForAsync(tenant, webhookCampaign, s => s["stats"]!["read"]!.GetValue<long>() == webhookRecipients, TimeSpan.FromMinutes(5));
             var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
             var webhooks = webhookRecipients * 3;
             Console.WriteLine($"status webhooks: {webhooks:N0} (sent, delivered, read for {webhookRecipients:N0}) applied in {webhookClock.Elapsed.TotalSeconds:0.0} s; " +
                 $"storage requests {(double)(wTables + wQueues + wBlobs) / webhooks:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue)");
+            Console.WriteLine($"  {cpu.Summary()}");
+            PrintProfile(env.Counter, webhooks, "webhook");
 
             var exactlyOnce = targeted == recipients && accepted.Count == recipients && distinct == recipients;
             var (fast, nearFloor) = (e2e >= 1000, e2e >= 0.5 * (recipients / raw.TotalSeconds));
@@ -178,6 +182,16 @@ public sealed class CampaignBenchmark : IBenchmark
         await indexTable.DeleteAsync();
         return elapsed;
     }
+
+    /// <summary>Storage requests by table or queue and operation, per unit of work, with their mean latency.</summary>
+    private static void PrintProfile(StorageRequestCounter counter, long units, string unit)
+    {
+        foreach (var (operation, count, mean) in counter.Profile())
+            Console.WriteLine($"    {operation,-48} {(double)count / units,7:0.000} per {unit}  mean {mean.TotalMilliseconds,7:0.0} ms");
+    }
+
+    private static int TablePort(OneClickEnvironment env) =>
+        new Uri(env.Azurite.ConnectionString.Split(';').First(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal))["TableEndpoint=".Length..]).Port;
 
     private static string Phone(int i) => "+1415" + (2_000_000 + i).ToString("D7", CultureInfo.InvariantCulture);
 
@@ -268,11 +282,15 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
     }
 }
 
-/// <summary>Counts every request the app's storage clients make (retries included), by service.</summary>
+/// <summary>
+/// Counts every request the app's storage clients make (retries included), by service, and profiles them: count and
+/// time in flight per table or queue and operation (point read, query, transaction, put, receive, delete, …).
+/// </summary>
 internal sealed class StorageRequestCounter : HttpPipelinePolicy
 {
     private long _tables, _queues, _blobs;
     private int _queuePort = -1, _blobPort = -1;
+    private System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<(long Count, long Ticks)>> _byOperation = new(StringComparer.Ordinal);
 
     /// <summary>Azurite serves each service on its own port; the connection string says which.</summary>
     public void Learn(string connectionString)
@@ -289,30 +307,82 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
         }
     }
 
-    public void Reset() => (_tables, _queues, _blobs) = (0, 0, 0);
+    public void Reset()
+    {
+        (_tables, _queues, _blobs) = (0, 0, 0);
+        _byOperation = new(StringComparer.Ordinal);
+    }
 
     public (long Tables, long Queues, long Blobs) Snapshot() => (Interlocked.Read(ref _tables), Interlocked.Read(ref _queues), Interlocked.Read(ref _blobs));
 
+    /// <summary>Requests and mean latency by "service target operation", most frequent first.</summary>
+    public IEnumerable<(string Operation, long Count, TimeSpan Mean)> Profile() =>
+        _byOperation.Select(o => (o.Key, o.Value.Value.Count, TimeSpan.FromTicks(o.Value.Value.Ticks / Math.Max(1, o.Value.Value.Count))))
+            .OrderByDescending(o => o.Count);
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message);
+        var started = Stopwatch.GetTimestamp();
         ProcessNext(message, pipeline);
+        Count(message, Stopwatch.GetElapsedTime(started));
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message);
-        return ProcessNextAsync(message, pipeline);
+        var started = Stopwatch.GetTimestamp();
+        await ProcessNextAsync(message, pipeline);
+        Count(message, Stopwatch.GetElapsedTime(started));
     }
 
-    private void Count(HttpMessage message)
+    private void Count(HttpMessage message, TimeSpan elapsed)
     {
         var port = message.Request.Uri.Port;
+        string service;
         if (port == _queuePort)
-            Interlocked.Increment(ref _queues);
+            (service, _) = ("queue", Interlocked.Increment(ref _queues));
         else if (port == _blobPort)
-            Interlocked.Increment(ref _blobs);
+            (service, _) = ("blob", Interlocked.Increment(ref _blobs));
         else
-            Interlocked.Increment(ref _tables);
+            (service, _) = ("table", Interlocked.Increment(ref _tables));
+        var key = $"{service} {Operation(service, message.Request)}";
+        var box = _byOperation.GetOrAdd(key, _ => new StrongBox<(long, long)>());
+        lock (box)
+            box.Value = (box.Value.Count + 1, box.Value.Ticks + elapsed.Ticks);
+    }
+
+    /// <summary>"{table or queue} {operation}" from the request line: Azurite's paths are /{account}/{resource}….</summary>
+    private static string Operation(string service, Request request)
+    {
+        var segments = request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resource = segments.ElementAtOrDefault(1) ?? "";
+        var method = request.Method.ToString();
+        if (service == "table")
+        {
+            var table = resource.Split('(')[0];
+            if (table == "$batch")
+                return "(batch) transaction";
+            var pointed = resource.Contains("RowKey=", StringComparison.Ordinal);
+            return method switch
+            {
+                "GET" when table.Length == 0 || request.Uri.Query.Contains("comp=", StringComparison.Ordinal) => "service",
+                "GET" => $"{table} {(pointed ? "point read" : "query")}",
+                "POST" => $"{table} insert",
+                _ => $"{table} {method.ToLowerInvariant()}",
+            };
+        }
+        if (service == "queue")
+        {
+            var op = (method, segments.Length) switch
+            {
+                ("GET", _) when request.Uri.Query.Contains("comp=metadata", StringComparison.Ordinal) => "properties",
+                ("POST", _) => "put",
+                ("GET", _) => "receive",
+                ("DELETE", > 3) => "delete",
+                ("PUT", > 3) => "update",
+                _ => method.ToLowerInvariant(),
+            };
+            return $"{resource} {op}";
+        }
+        return $"{resource} {method.ToLowerInvariant()}";
     }
 }
