@@ -44,6 +44,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     public async Task<bool> ApplyAsync(string occurrence, string recipientKey, StatusUpdate status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
+        // An invocation already given up writes nothing; once queued for a transaction, a step is written even if its
+        // caller stops waiting (its queue message then comes back and finds the change done).
+        cancellationToken.ThrowIfCancellationRequested();
         if (status.Id is null || status.Status is null || !MessageStatus.IsWebhookStatus(status.Status))
             return false;
         var webhook = new StatusStep(CampaignRecipientStore.PartitionOf(occurrence, recipientKey), recipientKey, status, DetailOf(status));
