@@ -39,6 +39,8 @@ public sealed class CampaignBenchmark : IBenchmark
         var concurrency = Option(args, "--concurrency", 64);
         Console.WriteLine($"campaign benchmark: {recipients:N0} recipients, {concurrency} concurrent Meta calls, {Environment.ProcessorCount} cores");
 
+        // Meta delivers a backlog with many callbacks at once; the sandbox's default of 16 would bound the status figure itself.
+        Environment.SetEnvironmentVariable("Sandbox__Webhooks__Concurrency", "32");
         var env = new BenchmarkEnvironment(concurrency);
         await env.InitializeAsync();
         try
@@ -80,6 +82,7 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"  storage requests: {tables:N0} table + {queues:N0} queue + {blobs:N0} blob = {(double)(tables + queues + blobs) / recipients:0.000} per recipient " +
                 $"({(double)tables / recipients:0.000} table, {(double)queues / recipients:0.000} queue)");
             Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process)");
+            PrintProfile(env.Counter, recipients, "recipient");
 
             // Status webhooks at full size: a second campaign to the same N recipients, sent, delivered and read for each
             // (5% of messages duplicated, 5% with read before delivered), through the real path: signed POST → MetaWebhook →
@@ -355,9 +358,19 @@ public sealed class CampaignBenchmark : IBenchmark
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
+            JsonObject campaign;
+            try
+            {
+                campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
+            }
+            catch (TaskCanceledException) when (DateTime.UtcNow < deadline)
+            {
+                // An app busy with a backlog may answer a poll late; that is not the end of the run.
+                continue;
+            }
             if (verbose)
-                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0.0}s targeted {campaign["stats"]?["targeted"]} queued {campaign["stats"]?["queued"]} accepted {campaign["stats"]?["accepted"]}");
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0.0}s targeted {campaign["stats"]?["targeted"]} queued {campaign["stats"]?["queued"]} accepted {campaign["stats"]?["accepted"]} " +
+                    $"sent {campaign["stats"]?["sent"]} delivered {campaign["stats"]?["delivered"]} read {campaign["stats"]?["read"]}");
             if (campaign["stats"] is not null && done(campaign))
                 return campaign;
             if (DateTime.UtcNow > deadline)
