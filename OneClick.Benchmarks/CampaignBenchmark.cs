@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Runtime.CompilerServices;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -30,15 +31,16 @@ namespace OneClick.Benchmarks;
 public sealed class CampaignBenchmark : IBenchmark
 {
     public string Name => "campaign";
-    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs (--recipients 100000 --concurrency 64 --webhook-recipients 2000)";
+    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then its 3N status webhooks (--recipients 100000 --concurrency 64)";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         var recipients = Option(args, "--recipients", 100_000);
         var concurrency = Option(args, "--concurrency", 64);
-        var webhookRecipients = Math.Min(recipients, Option(args, "--webhook-recipients", 2_000));
         Console.WriteLine($"campaign benchmark: {recipients:N0} recipients, {concurrency} concurrent Meta calls, {Environment.ProcessorCount} cores");
 
+        // Meta delivers a backlog with many callbacks at once; the sandbox's default of 16 would bound the status figure itself.
+        Environment.SetEnvironmentVariable("Sandbox__Webhooks__Concurrency", "32");
         var env = new BenchmarkEnvironment(concurrency);
         await env.InitializeAsync();
         try
@@ -49,7 +51,7 @@ public sealed class CampaignBenchmark : IBenchmark
             await env.Storage.Table(TableNames.Tenants).UpdateWithRetryAsync<TenantEntity>(tenant.Id, TenantEntity.ProfileRowKey, t => (t.MessagesPerSecond = 10_000_000) > 0, CancellationToken.None);
 
             var seed = Stopwatch.StartNew();
-            var (list, smallList) = await SeedAsync(env, tenant.Id, recipients, webhookRecipients);
+            var (list, _) = await SeedAsync(env, tenant.Id, recipients, 0);
             Console.WriteLine($"seeded {recipients:N0} contacts and a list in {seed.Elapsed.TotalSeconds:0.0} s");
 
             var raw = await RawFloorAsync(env, recipients, concurrency);
@@ -80,24 +82,59 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"  storage requests: {tables:N0} table + {queues:N0} queue + {blobs:N0} blob = {(double)(tables + queues + blobs) / recipients:0.000} per recipient " +
                 $"({(double)tables / recipients:0.000} table, {(double)queues / recipients:0.000} queue)");
             Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process)");
+            PrintProfile(env.Counter, recipients, "recipient");
 
-            // Status webhooks: sent, delivered and read for a smaller campaign, counted after its sends are done.
-            await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 6000, delivered = 6500, read = 7000 } });
-            var webhookCampaign = await LaunchAsync(tenant, smallList);
-            await WaitForAsync(tenant, webhookCampaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(5));
+            // Status webhooks at full size: a second campaign to the same N recipients, sent, delivered and read for each
+            // (5% of messages duplicated, 5% with read before delivered), through the real path: signed POST → MetaWebhook →
+            // queue → processor → recipient rows and counts. The sandbox holds them until the sends are done and then
+            // releases the whole backlog, so the figure is how fast the app applies statuses, not how fast they arrive.
+            await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 0, delivered = 0, read = 0 }, duplicateRate = 0.05, outOfOrderRate = 0.05 });
+            await env.SandboxControlAsync("_sandbox/webhook-deliveries/hold");
+            var statusCampaign = await LaunchAsync(tenant, list);
+            await WaitForAsync(tenant, statusCampaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(30));
+            GC.Collect();
             env.Counter.Reset();
-            var webhookClock = Stopwatch.StartNew();
-            await WaitForAsync(tenant, webhookCampaign, s => s["stats"]!["read"]!.GetValue<long>() == webhookRecipients, TimeSpan.FromMinutes(5));
-            var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
-            var webhooks = webhookRecipients * 3;
-            Console.WriteLine($"status webhooks: {webhooks:N0} (sent, delivered, read for {webhookRecipients:N0}) applied in {webhookClock.Elapsed.TotalSeconds:0.0} s; " +
-                $"storage requests {(double)(wTables + wQueues + wBlobs) / webhooks:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue)");
+            var statusPeak = 0L;
+            using (new Timer(_ => statusPeak = Math.Max(statusPeak, GC.GetTotalMemory(false)), null, 0, 200))
+            {
+                var cpu = CpuSampler.Start(TablePort(env));
+                var statusClock = Stopwatch.StartNew();
+                await env.SandboxControlAsync("_sandbox/webhook-deliveries/release");
+                var final = await WaitForAsync(tenant, statusCampaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
+                var toFinal = statusClock.Elapsed;
+                var cpuSummary = cpu.Summary();
+                await DrainAsync(env);
+                var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
+                var webhooks = env.Counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count);
+                var statusRate = webhooks / toFinal.TotalSeconds;
+                var perStatus = (double)(wTables + wQueues + wBlobs) / webhooks;
+                var statsFinal = final["stats"]!;
+                var exact = statsFinal["read"]!.GetValue<long>() == recipients && statsFinal["delivered"]!.GetValue<long>() == 0 && statsFinal["sent"]!.GetValue<long>() == 0
+                    && statsFinal["accepted"]!.GetValue<long>() == 0 && statsFinal["targeted"]!.GetValue<long>() == recipients;
+                Console.WriteLine($"status webhooks: {webhooks:N0} (sent, delivered, read for {recipients:N0}, with duplicates and reordering) applied in {toFinal.TotalSeconds:0.0} s = {statusRate:N0}/s " +
+                    $"= {statusRate / e2e:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once)");
+                Console.WriteLine($"  storage requests {perStatus:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue); counts exact: {(exact ? "yes" : "NO: " + statsFinal.ToJsonString())}");
+                Console.WriteLine($"  peak managed heap {statusPeak / 1048576.0:N0} MiB (app + sandbox + driver in one process); {cpuSummary}");
+                PrintProfile(env.Counter, webhooks, "webhook");
 
-            var exactlyOnce = targeted == recipients && accepted.Count == recipients && distinct == recipients;
-            var (fast, nearFloor) = (e2e >= 1000, e2e >= 0.5 * (recipients / raw.TotalSeconds));
-            Console.WriteLine($"targets: every recipient sent exactly once {(exactlyOnce ? "met" : "NOT MET")}; ≥ 1,000 recipients/s {(fast ? "met" : "NOT MET")}; " +
-                $"≥ 50% of the raw floor {(nearFloor ? "met" : "NOT MET")} (the storage floor alone is {recipients / floor.TotalSeconds / (recipients / raw.TotalSeconds):P0} of it)");
-            return exactlyOnce && fast && nearFloor ? 0 : 1;
+                var statusFloor = await StatusFloorAsync(env, recipients);
+                var statusFloorRate = 3.0 * recipients / statusFloor.TotalSeconds;
+                Console.WriteLine($"status storage floor: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete; " +
+                    $"a point read for each sent; transactions of {StatusFloorPerTransaction} per shard with marker rows and a counter delta): {statusFloor.TotalSeconds:0.0} s = {statusFloorRate:N0}/s");
+
+                var floorRate = recipients / floor.TotalSeconds;
+                var exactlyOnce = targeted == recipients && accepted.Count == recipients && distinct == recipients;
+                var sendShare = e2e / floorRate;
+                var sendRequests = (double)(tables + queues + blobs) / recipients;
+                var fastStatuses = statusRate >= 3 * e2e || statusRate >= 0.8 * statusFloorRate;
+                Console.WriteLine($"targets: every recipient sent exactly once {(exactlyOnce ? "met" : "NOT MET")}; " +
+                    $"sends ≥ 80% of the storage floor {(sendShare >= 0.8 ? "met" : "NOT MET")} ({sendShare:P0}); " +
+                    $"≤ 0.14 storage requests per recipient {(sendRequests <= 0.14 ? "met" : "NOT MET")} ({sendRequests:0.000}); " +
+                    $"statuses ≥ 3× sends or ≥ 80% of their storage floor {(fastStatuses ? "met" : "NOT MET")} ({statusRate / e2e:0.00}×, {statusRate / statusFloorRate:P0} of the floor); " +
+                    $"≤ 3 storage requests per status webhook {(perStatus <= 3 ? "met" : "NOT MET")} ({perStatus:0.00}); " +
+                    $"status counts exact {(exact ? "met" : "NOT MET")}");
+                return exactlyOnce && sendShare >= 0.8 && sendRequests <= 0.14 && fastStatuses && perStatus <= 3 && exact ? 0 : 1;
+            }
         }
         finally
         {
@@ -123,7 +160,7 @@ public sealed class CampaignBenchmark : IBenchmark
             })), ct);
             await lists.SubmitTransactionAsync(range.Select(i => new TableTransactionAction(TableTransactionActionType.Add,
                 new ListMemberEntity { PartitionKey = tenantId, RowKey = ListMemberEntity.RowKeyFor(list, Id(i)), ContactId = Id(i), AddedAt = now })), ct);
-            var inSmall = range.Where(i => i < small).ToList();
+            var inSmall = range.Where(i => i < small).ToList(); // the small list is unused when small = 0
             if (inSmall.Count > 0)
                 await lists.SubmitTransactionAsync(inSmall.Select(i => new TableTransactionAction(TableTransactionActionType.Add,
                     new ListMemberEntity { PartitionKey = tenantId, RowKey = ListMemberEntity.RowKeyFor(smallList, Id(i)), ContactId = Id(i), AddedAt = now })), ct);
@@ -179,6 +216,95 @@ public sealed class CampaignBenchmark : IBenchmark
         return elapsed;
     }
 
+    private const int StatusFloorPerTransaction = 32;
+
+    /// <summary>
+    /// What the store alone needs for the status path, as the code does it, for 3N webhooks (sent, then delivered, then
+    /// read, each for every recipient): per webhook its raw-body queue put, a share of a receive of 16 and its delete; per
+    /// sent a point read of the recipient row; per {StatusFloorPerTransaction} webhooks of one shard one transaction with
+    /// their row changes, marker rows (sent: insert; delivered/read: insert, assert, merge) and a counter delta.
+    /// Run against a table of N recipient rows (and a queue) of its own, with 24 webhooks in flight like the host's
+    /// batch of 16 plus 8.
+    /// </summary>
+    private static async Task<TimeSpan> StatusFloorAsync(OneClickEnvironment env, int count)
+    {
+        var service = new TableServiceClient(env.Azurite.ConnectionString);
+        var table = service.GetTableClient("floorstatuses");
+        var queue = new Azure.Storage.Queues.QueueClient(env.Azurite.ConnectionString, "floor-statuses");
+        await table.CreateIfNotExistsAsync();
+        await queue.CreateIfNotExistsAsync();
+        const string Occurrence = "floor|k0000000000000000000000000|0000000000000000000";
+        static string Key(int i) => "c" + i.ToString("D24", CultureInfo.InvariantCulture);
+        // The recipients as the send path leaves them (not timed).
+        await Parallel.ForEachAsync(Enumerable.Range(0, count).GroupBy(i => CampaignRecipientStore.PartitionOf(Occurrence, Key(i))).SelectMany(g => g.Chunk(100)),
+            new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, ct) =>
+                await table.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Add, new CampaignRecipientEntity
+                {
+                    PartitionKey = CampaignRecipientStore.PartitionOf(Occurrence, Key(i)), RowKey = Key(i), To = Phone(i), Status = "accepted",
+                    MetaMessageId = "wamid.HBgL" + Key(i), Step = "0:0000000000000000", UpdatedAt = DateTimeOffset.UtcNow,
+                })), ct));
+        var body = new string('x', 900); // about the size of a status webhook's queue message
+        var clock = Stopwatch.StartNew();
+        foreach (var status in new[] { "sent", "delivered", "read" })
+        {
+            var batches = Enumerable.Range(0, count).GroupBy(i => CampaignRecipientStore.PartitionOf(Occurrence, Key(i))).SelectMany(g => g.Chunk(StatusFloorPerTransaction));
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 24 / 4 * 2 }, async (batch, ct) =>
+            {
+                await Task.WhenAll(batch.Select(_ => queue.SendMessageAsync(body, ct)));
+                var received = new List<Azure.Storage.Queues.Models.QueueMessage>();
+                while (received.Count < batch.Length)
+                    received.AddRange((await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value);
+                var partition = CampaignRecipientStore.PartitionOf(Occurrence, Key(batch[0]));
+                var actions = new List<TableTransactionAction>();
+                foreach (var i in batch)
+                {
+                    var marker = new TableEntity(partition, $"~~|{Key(i)}|wamid.HBgL{Key(i)}|{StatusLevel(status)}");
+                    if (status == "sent")
+                    {
+                        var row = (await table.GetEntityAsync<CampaignRecipientEntity>(partition, Key(i), cancellationToken: ct)).Value;
+                        row.Status = status;
+                        actions.Add(new(TableTransactionActionType.UpdateReplace, row, row.ETag));
+                        actions.Add(new(TableTransactionActionType.Add, marker));
+                    }
+                    else
+                    {
+                        actions.Add(new(TableTransactionActionType.Add, marker));
+                        actions.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, $"~~|{Key(i)}|wamid.HBgL{Key(i)}|{StatusLevel(status) - 1}"), Azure.ETag.All));
+                        actions.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, Key(i)) { ["Status"] = status, ["UpdatedAt"] = DateTimeOffset.UtcNow }, Azure.ETag.All));
+                    }
+                }
+                actions.Add(new(TableTransactionActionType.Add, new CampaignCounterEntity { PartitionKey = partition, RowKey = CampaignCounterEntity.DeltaPrefix + Guid.CreateVersion7().ToString("N"), CountsJson = "{}" }));
+                await table.SubmitTransactionAsync(actions, ct);
+                await Task.WhenAll(received.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct)));
+            });
+        }
+        var elapsed = clock.Elapsed;
+        await table.DeleteAsync();
+        await queue.DeleteAsync();
+        return elapsed;
+    }
+
+    private static int StatusLevel(string status) => status switch { "sent" => 1, "delivered" => 2, _ => 3 };
+
+    /// <summary>Waits until the webhook queue is empty and the last invocations had time to finish.</summary>
+    private static async Task DrainAsync(OneClickEnvironment env)
+    {
+        var queue = env.Storage.Queue(QueueNames.WebhookEvents);
+        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+            await Task.Delay(250);
+        await Task.Delay(2_000);
+    }
+
+    /// <summary>Storage requests by table or queue and operation, per unit of work, with their mean latency.</summary>
+    private static void PrintProfile(StorageRequestCounter counter, long units, string unit)
+    {
+        foreach (var (operation, count, mean) in counter.Profile())
+            Console.WriteLine($"    {operation,-48} {(double)count / units,7:0.000} per {unit}  mean {mean.TotalMilliseconds,7:0.0} ms");
+    }
+
+    private static int TablePort(OneClickEnvironment env) =>
+        new Uri(env.Azurite.ConnectionString.Split(';').First(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal))["TableEndpoint=".Length..]).Port;
+
     private static string Phone(int i) => "+1415" + (2_000_000 + i).ToString("D7", CultureInfo.InvariantCulture);
 
     /// <summary>The same number of sends, straight to the sandbox, same payload shape, same concurrency.</summary>
@@ -232,9 +358,19 @@ public sealed class CampaignBenchmark : IBenchmark
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
+            JsonObject campaign;
+            try
+            {
+                campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
+            }
+            catch (TaskCanceledException) when (DateTime.UtcNow < deadline)
+            {
+                // An app busy with a backlog may answer a poll late; that is not the end of the run.
+                continue;
+            }
             if (verbose)
-                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0.0}s targeted {campaign["stats"]?["targeted"]} queued {campaign["stats"]?["queued"]} accepted {campaign["stats"]?["accepted"]}");
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0.0}s targeted {campaign["stats"]?["targeted"]} queued {campaign["stats"]?["queued"]} accepted {campaign["stats"]?["accepted"]} " +
+                    $"sent {campaign["stats"]?["sent"]} delivered {campaign["stats"]?["delivered"]} read {campaign["stats"]?["read"]}");
             if (campaign["stats"] is not null && done(campaign))
                 return campaign;
             if (DateTime.UtcNow > deadline)
@@ -257,6 +393,12 @@ public sealed class CampaignBenchmark : IBenchmark
 /// <summary>The test environment with storage requests counted, quiet logs and the campaign's send concurrency.</summary>
 internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironment
 {
+    public async Task SandboxControlAsync(string path)
+    {
+        using var response = await Http.PostAsync(new Uri(SandboxUrl, path), null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public StorageRequestCounter Counter { get; } = new();
 
     protected override LogLevel HostLogLevel => LogLevel.Warning;
@@ -270,11 +412,15 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
     }
 }
 
-/// <summary>Counts every request the app's storage clients make (retries included), by service.</summary>
+/// <summary>
+/// Counts every request the app's storage clients make (retries included), by service, and profiles them: count and
+/// time in flight per table or queue and operation (point read, query, transaction, put, receive, delete, …).
+/// </summary>
 internal sealed class StorageRequestCounter : HttpPipelinePolicy
 {
     private long _tables, _queues, _blobs;
     private int _queuePort = -1, _blobPort = -1;
+    private System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<(long Count, long Ticks)>> _byOperation = new(StringComparer.Ordinal);
 
     /// <summary>Azurite serves each service on its own port; the connection string says which.</summary>
     public void Learn(string connectionString)
@@ -291,30 +437,82 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
         }
     }
 
-    public void Reset() => (_tables, _queues, _blobs) = (0, 0, 0);
+    public void Reset()
+    {
+        (_tables, _queues, _blobs) = (0, 0, 0);
+        _byOperation = new(StringComparer.Ordinal);
+    }
 
     public (long Tables, long Queues, long Blobs) Snapshot() => (Interlocked.Read(ref _tables), Interlocked.Read(ref _queues), Interlocked.Read(ref _blobs));
 
+    /// <summary>Requests and mean latency by "service target operation", most frequent first.</summary>
+    public IEnumerable<(string Operation, long Count, TimeSpan Mean)> Profile() =>
+        _byOperation.Select(o => (o.Key, o.Value.Value.Count, TimeSpan.FromTicks(o.Value.Value.Ticks / Math.Max(1, o.Value.Value.Count))))
+            .OrderByDescending(o => o.Count);
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message);
+        var started = Stopwatch.GetTimestamp();
         ProcessNext(message, pipeline);
+        Count(message, Stopwatch.GetElapsedTime(started));
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message);
-        return ProcessNextAsync(message, pipeline);
+        var started = Stopwatch.GetTimestamp();
+        await ProcessNextAsync(message, pipeline);
+        Count(message, Stopwatch.GetElapsedTime(started));
     }
 
-    private void Count(HttpMessage message)
+    private void Count(HttpMessage message, TimeSpan elapsed)
     {
         var port = message.Request.Uri.Port;
+        string service;
         if (port == _queuePort)
-            Interlocked.Increment(ref _queues);
+            (service, _) = ("queue", Interlocked.Increment(ref _queues));
         else if (port == _blobPort)
-            Interlocked.Increment(ref _blobs);
+            (service, _) = ("blob", Interlocked.Increment(ref _blobs));
         else
-            Interlocked.Increment(ref _tables);
+            (service, _) = ("table", Interlocked.Increment(ref _tables));
+        var key = $"{service} {Operation(service, message.Request)}";
+        var box = _byOperation.GetOrAdd(key, _ => new StrongBox<(long, long)>());
+        lock (box)
+            box.Value = (box.Value.Count + 1, box.Value.Ticks + elapsed.Ticks);
+    }
+
+    /// <summary>"{table or queue} {operation}" from the request line: Azurite's paths are /{account}/{resource}….</summary>
+    private static string Operation(string service, Request request)
+    {
+        var segments = request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resource = segments.ElementAtOrDefault(1) ?? "";
+        var method = request.Method.ToString();
+        if (service == "table")
+        {
+            var table = resource.Split('(')[0];
+            if (table == "$batch")
+                return "(batch) transaction";
+            var pointed = resource.Contains("RowKey=", StringComparison.Ordinal);
+            return method switch
+            {
+                "GET" when table.Length == 0 || request.Uri.Query.Contains("comp=", StringComparison.Ordinal) => "service",
+                "GET" => $"{table} {(pointed ? "point read" : "query")}",
+                "POST" => $"{table} insert",
+                _ => $"{table} {method.ToLowerInvariant()}",
+            };
+        }
+        if (service == "queue")
+        {
+            var op = (method, segments.Length) switch
+            {
+                ("GET", _) when request.Uri.Query.Contains("comp=metadata", StringComparison.Ordinal) => "properties",
+                ("POST", _) => "put",
+                ("GET", _) => "receive",
+                ("DELETE", > 3) => "delete",
+                ("PUT", > 3) => "update",
+                _ => method.ToLowerInvariant(),
+            };
+            return $"{resource} {op}";
+        }
+        return $"{resource} {method.ToLowerInvariant()}";
     }
 }

@@ -27,6 +27,9 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
 
     private TableClient Table => storage.Table(TableNames.CampaignRecipients);
 
+    /// <summary>A writer for status webhooks on this table; each holds its own per-shard queues (one per processor).</summary>
+    public StatusWebhooks.CampaignStatusWriter StatusWriter(TimeProvider writerClock) => new(Table, writerClock);
+
     /// <summary>The shard partition of a recipient, "{occurrence key}|{0…Shards-1}", from a stable hash of its key.</summary>
     public static string PartitionOf(string occurrence, string rowKey)
     {
@@ -198,7 +201,8 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
     {
         var total = new CampaignCounts();
         var shards = new Dictionary<string, (CampaignCounterEntity? Base, List<CampaignCounterEntity> Deltas)>(StringComparer.Ordinal);
-        var filter = $"{ShardsFilter(occurrence)} and {TableClient.CreateQueryFilter($"RowKey ge {CampaignCounterEntity.Prefix}")}";
+        // Counter rows sort between "~" and "~~"; status markers (StatusWebhooks.StatusMarkers) come after.
+        var filter = $"{ShardsFilter(occurrence)} and {TableClient.CreateQueryFilter($"RowKey ge {CampaignCounterEntity.Prefix} and RowKey lt {StatusWebhooks.StatusMarkers.Prefix}")}";
         await foreach (var row in Table.QueryAsync<CampaignCounterEntity>(filter, 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             total.Add(CampaignCounts.FromJson(row.CountsJson));
@@ -277,7 +281,7 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
         ? $"{ShardsFilter(occurrence)} and {TableClient.CreateQueryFilter($"RowKey lt {CampaignCounterEntity.Prefix}")}"
         : $"{ShardsFilter(occurrence)} and {TableClient.CreateQueryFilter($"RowKey lt {CampaignCounterEntity.Prefix} and Status eq {status}")}";
 
-    private static TableTransactionAction DeltaAction(string partitionKey, CampaignCounts counts) =>
+    internal static TableTransactionAction DeltaAction(string partitionKey, CampaignCounts counts) =>
         new(TableTransactionActionType.Add, new CampaignCounterEntity
         {
             PartitionKey = partitionKey,

@@ -160,6 +160,9 @@ public sealed partial class MessagesWebhookHandler(
     {
         if (status.Id is null || status.Status is not (MessageStatus.Sent or MessageStatus.Delivered or MessageStatus.Read or MessageStatus.Failed))
             return;
+        // Campaign sends have no message row (the campaigns handler owns their statuses): skip the index lookup.
+        if (Campaigns.CampaignCallbackReference.Parse(status.CallbackData) is not null)
+            return;
         var messageId = CallbackReference.MessageIdFrom(status.CallbackData)
             ?? await messages.FindIdByMetaIdAsync(tenantId, status.Id, cancellationToken).ConfigureAwait(false);
         if (messageId is null)

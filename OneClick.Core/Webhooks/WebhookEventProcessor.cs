@@ -68,6 +68,10 @@ public sealed partial class WebhookEventProcessor(
             return;
         }
 
+        // A campaign send names its recipient row in the callback and has no message row: the campaigns handler applies it,
+        // without the index lookup that would find nothing.
+        if (Campaigns.CampaignCallbackReference.Parse(update.CallbackData) is not null)
+            return;
         // Our callback reference finds the message even before the send recorded Meta's id.
         var messageId = CallbackReference.MessageIdFrom(update.CallbackData)
             ?? await messages.FindIdByMetaIdAsync(tenantId, update.Id, cancellationToken).ConfigureAwait(false);

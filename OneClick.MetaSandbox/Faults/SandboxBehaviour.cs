@@ -33,6 +33,12 @@ internal sealed class SandboxBehaviour
     /// <summary>The read status is delivered before the delivered status.</summary>
     public bool OutOfOrder { get; set; }
 
+    /// <summary>Chance 0..1 per message that its status webhooks are POSTed twice (a mix, where <see cref="DuplicateWebhooks"/> does all).</summary>
+    public double DuplicateRate { get; set; }
+
+    /// <summary>Chance 0..1 per message that its read status comes before delivered (a mix, where <see cref="OutOfOrder"/> does all).</summary>
+    public double OutOfOrderRate { get; set; }
+
     /// <summary>Recipient → code: the send is accepted, then a failed status webhook with that code replaces delivered/read.</summary>
     public Dictionary<string, int>? AsyncFailures { get; set; } = [];
 
@@ -45,6 +51,11 @@ internal sealed class SandboxBehaviour
         if (FailureRate is < 0 or > 1 || double.IsNaN(FailureRate))
         {
             return "failureRate must be between 0 and 1.";
+        }
+
+        if (DuplicateRate is < 0 or > 1 || OutOfOrderRate is < 0 or > 1 || double.IsNaN(DuplicateRate) || double.IsNaN(OutOfOrderRate))
+        {
+            return "duplicateRate and outOfOrderRate must be between 0 and 1.";
         }
 
         if (FailureCode <= 0)

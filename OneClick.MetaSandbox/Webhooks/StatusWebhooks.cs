@@ -22,8 +22,10 @@ internal sealed class StatusWebhooks(WebhookDispatcher dispatcher)
         PhoneNumberRegistration number, AcceptedMessage message, string? templateCategory, ActiveBehaviour behaviour, int? asyncFailureCode,
         IReadOnlyList<string>? groupParticipants = null)
     {
-        var copies = behaviour.Settings.DuplicateWebhooks ? 2 : 1;
-        var steps = Plan(message.Type, behaviour.Delays, behaviour.Settings.OutOfOrder, asyncFailureCode)
+        var settings = behaviour.Settings;
+        var copies = settings.DuplicateWebhooks || (settings.DuplicateRate > 0 && Random.Shared.NextDouble() < settings.DuplicateRate) ? 2 : 1;
+        var outOfOrder = settings.OutOfOrder || (settings.OutOfOrderRate > 0 && Random.Shared.NextDouble() < settings.OutOfOrderRate);
+        var steps = Plan(message.Type, behaviour.Delays, outOfOrder, asyncFailureCode)
             .OrderBy(planned => planned.DelayMs)
             .Select(planned => new SequencedWebhook(
                 "status:" + planned.Status,

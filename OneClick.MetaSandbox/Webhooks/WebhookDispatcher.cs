@@ -23,6 +23,8 @@ internal sealed partial class WebhookDispatcher(
 
     private readonly Channel<WebhookDelivery> _due = Channel.CreateUnbounded<WebhookDelivery>();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lock _holdGate = new();
+    private TaskCompletionSource _released = NewReleased(released: true);
 
     // One client for every delivery; the factory owns its handler and connection pool.
     private readonly HttpClient _client = httpClients.CreateClient(HttpClientName);
@@ -59,6 +61,37 @@ internal sealed partial class WebhookDispatcher(
         }
 
         _ = RunSequenceAsync(deliveries, time.GetTimestamp());
+    }
+
+    /// <summary>Due webhooks wait (none is lost) until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        lock (_holdGate)
+        {
+            if (_released.Task.IsCompleted)
+            {
+                _released = NewReleased(released: false);
+            }
+        }
+    }
+
+    public void Release()
+    {
+        lock (_holdGate)
+        {
+            _released.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewReleased(bool released)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (released)
+        {
+            gate.SetResult();
+        }
+
+        return gate;
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -139,6 +172,13 @@ internal sealed partial class WebhookDispatcher(
         {
             await foreach (var delivery in _due.Reader.ReadAllAsync(stoppingToken))
             {
+                Task released;
+                lock (_holdGate)
+                {
+                    released = _released.Task;
+                }
+
+                await released.WaitAsync(stoppingToken);
                 // Scheduled before a reset: the sandbox "keeps nothing", so it is silently dropped.
                 if (delivery.Generation == stats.Generation)
                 {

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OneClick.Benchmarks;
+
+/// <summary>
+/// CPU time of this process (app + sandbox + driver) and of Azurite over a window, read from /proc: which side is
+/// busy tells whether a phase is bound by the store, by the app, or by neither (waiting: latency, polling, awaits).
+/// </summary>
+internal sealed class CpuSampler
+{
+    private readonly int? _azuritePid;
+    private readonly TimeSpan _startSelf, _startAzurite;
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    private CpuSampler(int? azuritePid)
+    {
+        _azuritePid = azuritePid;
+        (_startSelf, _startAzurite) = (Process.GetCurrentProcess().TotalProcessorTime, AzuriteTime());
+    }
+
+    /// <summary>Starts a window; Azurite is found by the table port in its command line.</summary>
+    public static CpuSampler Start(int azuriteTablePort) => new(FindAzurite(azuriteTablePort));
+
+    /// <summary>"app x% of a core, Azurite y%" since the start.</summary>
+    public string Summary()
+    {
+        var wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        var self = (Process.GetCurrentProcess().TotalProcessorTime - _startSelf).TotalSeconds / wall;
+        var azurite = _azuritePid is null ? double.NaN : (AzuriteTime() - _startAzurite).TotalSeconds / wall;
+        return string.Create(CultureInfo.InvariantCulture, $"CPU: this process {self:P0} of a core, Azurite {azurite:P0} of a core (of {Environment.ProcessorCount} cores)");
+    }
+
+    private TimeSpan AzuriteTime()
+    {
+        try
+        {
+            // utime and stime are fields 14 and 15 of /proc/{pid}/stat, in clock ticks (100 a second on Linux).
+            var fields = File.ReadAllText($"/proc/{_azuritePid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    private static int? FindAzurite(int tablePort)
+    {
+        if (!Directory.Exists("/proc"))
+            return null;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                continue;
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains("azurite", StringComparison.Ordinal) && commandLine.Contains($"--tablePort {tablePort}", StringComparison.Ordinal))
+                    return pid;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return null;
+    }
+}

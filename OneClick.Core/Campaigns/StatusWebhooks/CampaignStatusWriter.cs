@@ -1,0 +1,264 @@
+using Azure;
+using Azure.Data.Tables;
+using OneClick.Core.Messages;
+using OneClick.Core.Webhooks;
+
+namespace OneClick.Core.Campaigns.StatusWebhooks;
+
+/// <summary>
+/// Applies campaign status webhooks to their recipient rows with about one table request per several webhooks, and
+/// exact counts under duplicates, reordering and concurrent processors.
+/// <para>
+/// <b>Blind steps.</b> Besides its row, a recipient that Meta reports as sent, delivered, read or played has one
+/// <see cref="StatusMarkers">marker row</see> per level reached (sent = 1 … played = 4), keyed by the recipient and Meta's
+/// message id, all in the row's shard partition. Markers exist for exactly the levels up to the row's status, so
+/// "delivered → read" needs no read: one transaction adds the read marker (it fails if the recipient is already read:
+/// a duplicate), asserts the delivered marker (a merge that fails if it is missing: the recipient is not at delivered,
+/// the statuses came out of order), merges the row's status, and counts delivered − 1, read + 1 in the shard's counter
+/// delta. Storage checks the guess atomically, so a wrong guess writes nothing.
+/// </para>
+/// <para>
+/// <b>Read steps.</b> The first status of a send (its base is the send path's row), failures, and any blind step whose
+/// guess failed read the row once and write it under its ETag with the markers it now needs (added, or deleted when
+/// it leaves the ladder for failed), so the markers always match the row.
+/// </para>
+/// <para>
+/// <b>Group commit.</b> Steps queue per shard partition; whenever no transaction is in flight for a shard, the next
+/// one takes every waiting step (one per recipient, up to 100 actions with its counter delta). So a busy processor
+/// writes dozens of webhooks per request and an idle one adds no delay. A step's caller waits until its transaction
+/// committed, so the queue message is only deleted after its change is stored; a redelivered message finds its marker
+/// or its row already moved and changes nothing.
+/// </para>
+/// </summary>
+public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
+{
+    /// <summary>Table Storage's limit on one entity-group transaction, the counter delta included.</summary>
+    private const int MaxActions = 100;
+    /// <summary>Attempts per webhook before the invocation fails and the queue retries it (only contention repeats).</summary>
+    private const int MaxAttempts = 25;
+
+    private readonly Dictionary<string, ShardQueue> _shards = new(StringComparer.Ordinal);
+
+    /// <summary>Applies one status to one recipient; true when it changed the row (false for duplicates and stale statuses).</summary>
+    /// <param name="occurrence">The occurrence's key (<see cref="CampaignRecipientEntity.PartitionFor"/>).</param>
+    public async Task<bool> ApplyAsync(string occurrence, string recipientKey, StatusUpdate status, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        // An invocation already given up writes nothing; once queued for a transaction, a step is written even if its
+        // caller stops waiting (its queue message then comes back and finds the change done).
+        cancellationToken.ThrowIfCancellationRequested();
+        if (status.Id is null || status.Status is null || !MessageStatus.IsWebhookStatus(status.Status))
+            return false;
+        var webhook = new StatusStep(CampaignRecipientStore.PartitionOf(occurrence, recipientKey), recipientKey, status, DetailOf(status));
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0)
+                webhook.Plan = Plan.Blind(webhook, clock.GetUtcNow());
+            else if (await PlanFromRowAsync(webhook, cancellationToken).ConfigureAwait(false) is { } planned)
+                webhook.Plan = planned;
+            else
+                return false; // nothing to change: unknown recipient, another send's status, a duplicate or a stale one
+            switch (await CommitAsync(webhook, cancellationToken).ConfigureAwait(false))
+            {
+                case Outcome.Applied:
+                    return true;
+                case Outcome.AlreadyThere:
+                    return false;
+            }
+        }
+        throw new InvalidOperationException($"Status {status.Status} for recipient {recipientKey} kept conflicting; the queue will retry it.");
+    }
+
+    /// <summary>Reads the row and plans its change under its ETag, with the markers that keep matching it; null if nothing changes.</summary>
+    private async Task<Plan?> PlanFromRowAsync(StatusStep webhook, CancellationToken cancellationToken)
+    {
+        var found = await table.GetEntityIfExistsAsync<CampaignRecipientEntity>(webhook.Partition, webhook.RecipientKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!found.HasValue || found.Value is not { } row)
+            return null;
+        var status = webhook.Status;
+        // A status for a different send to this recipient is not ours to apply.
+        if (row.MetaMessageId is not null && row.MetaMessageId != status.Id)
+            return null;
+        var settled = row.MetaMessageId is null;
+        var moved = MessageStatus.CanMove(row.Status, status.Status!);
+        if (!moved && !settled)
+            return null;
+        var before = CampaignCounts.Bucket(row);
+        var levelBefore = row.MetaMessageId is null ? 0 : StatusMarkers.Level(row.Status);
+        row.MetaMessageId = status.Id;
+        if (moved)
+        {
+            row.Status = status.Status!;
+            if (status.Status == MessageStatus.Failed)
+            {
+                var error = status.Errors?.FirstOrDefault();
+                (row.ErrorCode, row.ErrorTitle, row.ErrorDetails) = (error?.Code ?? 0, error?.Title ?? error?.Message, error?.ErrorData?.Details);
+            }
+            row.Detail = webhook.Detail;
+        }
+        row.UpdatedAt = clock.GetUtcNow();
+        var counts = new CampaignCounts();
+        counts.Move(before, CampaignCounts.Bucket(row));
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, row.ETag) };
+        actions.AddRange(StatusMarkers.Changes(webhook.Partition, webhook.RecipientKey, status.Id!, levelBefore, StatusMarkers.Level(row.Status)));
+        return new Plan(actions, counts, IsBlind: false);
+    }
+
+    private Task<Outcome> CommitAsync(StatusStep webhook, CancellationToken cancellationToken)
+    {
+        webhook.Done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ShardQueue shard;
+        var start = false;
+        lock (_shards)
+        {
+            if (!_shards.TryGetValue(webhook.Partition, out shard!))
+                _shards[webhook.Partition] = shard = new ShardQueue(webhook.Partition);
+            shard.Waiting.Add(webhook);
+            if (!shard.Flushing)
+                (shard.Flushing, start) = (true, true);
+        }
+        if (start)
+            _ = Task.Run(() => FlushAsync(shard), CancellationToken.None);
+        return webhook.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the shard's waiting steps, a transaction at a time, until none is left.</summary>
+    private async Task FlushAsync(ShardQueue shard)
+    {
+        while (true)
+        {
+            List<StatusStep> batch;
+            lock (_shards)
+            {
+                batch = TakeBatch(shard.Waiting);
+                if (batch.Count == 0)
+                {
+                    shard.Flushing = false;
+                    if (shard.Waiting.Count == 0)
+                        _shards.Remove(shard.Partition);
+                    return;
+                }
+            }
+            await SubmitAsync(shard.Partition, batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waiting steps for one transaction: at most one per recipient (its row and markers appear once), within the action limit.</summary>
+    private static List<StatusStep> TakeBatch(List<StatusStep> waiting)
+    {
+        var batch = new List<StatusStep>();
+        var recipients = new HashSet<string>(StringComparer.Ordinal);
+        var actions = 1; // the counter delta
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            var step = waiting[i];
+            if (actions + step.Plan!.Actions.Count > MaxActions || !recipients.Add(step.RecipientKey))
+                continue;
+            actions += step.Plan.Actions.Count;
+            batch.Add(step);
+            waiting.RemoveAt(i--);
+        }
+        return batch;
+    }
+
+    /// <summary>
+    /// One transaction for the batch. When one step's guess or ETag fails, storage names its action: that step goes back
+    /// to its caller to be planned again and the others are submitted again without it.
+    /// </summary>
+    private async Task SubmitAsync(string partition, List<StatusStep> batch)
+    {
+        while (batch.Count > 0)
+        {
+            var counts = new CampaignCounts();
+            var actions = new List<TableTransactionAction>();
+            var owners = new List<StatusStep>();
+            foreach (var step in batch)
+            {
+                counts.Add(step.Plan!.Counts);
+                actions.AddRange(step.Plan.Actions);
+                owners.AddRange(step.Plan.Actions.Select(_ => step));
+            }
+            if (!counts.IsEmpty)
+                actions.Add(CampaignRecipientStore.DeltaAction(partition, counts));
+            try
+            {
+                await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                foreach (var step in batch)
+                    step.Done!.TrySetResult(Outcome.Applied);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex is int index && index < owners.Count)
+            {
+                var failed = owners[index];
+                batch.Remove(failed);
+                failed.Done!.TrySetResult(Classify(failed, actions[index], e.Status));
+            }
+            catch (Exception e)
+            {
+                // Not one step's conflict (storage unreachable, throttled, …): every caller fails and its queue message is retried.
+                foreach (var step in batch)
+                    step.Done!.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>What a failed action says: the blind step's own marker exists (duplicate or stale), or a guess or ETag no longer holds.</summary>
+    private static Outcome Classify(StatusStep step, TableTransactionAction action, int status) =>
+        step.Plan!.IsBlind && status == 409 && ReferenceEquals(action, step.Plan.Actions[0]) ? Outcome.AlreadyThere : Outcome.PlanAgain;
+
+    private string DetailOf(StatusUpdate status) =>
+        status.Timestamp is { } t ? $"{status.Status} at {DateTimeOffset.FromUnixTimeSeconds(t):O}" : $"{status.Status} at {clock.GetUtcNow():O}";
+
+    private sealed class ShardQueue(string partition)
+    {
+        public string Partition { get; } = partition;
+        public List<StatusStep> Waiting { get; } = [];
+        public bool Flushing { get; set; }
+    }
+
+    private sealed class StatusStep(string partition, string recipientKey, StatusUpdate status, string detail)
+    {
+        public string Partition { get; } = partition;
+        public string RecipientKey { get; } = recipientKey;
+        public StatusUpdate Status { get; } = status;
+        public string Detail { get; } = detail;
+        public Plan? Plan { get; set; }
+        public TaskCompletionSource<Outcome>? Done { get; set; }
+    }
+
+    /// <param name="Actions">The step's actions; for a blind step the first is its own marker's insert.</param>
+    private sealed record Plan(List<TableTransactionAction> Actions, CampaignCounts Counts, bool IsBlind)
+    {
+        /// <summary>"The recipient is one level below": add this level's marker, assert the one below, merge the row, move the count.</summary>
+        public static Plan Blind(StatusStep step, DateTimeOffset now)
+        {
+            var status = step.Status;
+            var below = StatusMarkers.BlindGuess(status.Status!)!;
+            var counts = new CampaignCounts();
+            counts.Move(below, status.Status!);
+            var row = new TableEntity(step.Partition, step.RecipientKey)
+            {
+                [nameof(CampaignRecipientEntity.Status)] = status.Status,
+                [nameof(CampaignRecipientEntity.Detail)] = step.Detail,
+                [nameof(CampaignRecipientEntity.UpdatedAt)] = now,
+            };
+            return new Plan(
+                [
+                    StatusMarkers.Add(step.Partition, step.RecipientKey, status.Id!, StatusMarkers.Level(status.Status!)),
+                    StatusMarkers.Assert(step.Partition, step.RecipientKey, status.Id!, StatusMarkers.Level(below)),
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, row, ETag.All),
+                ],
+                counts, IsBlind: true);
+        }
+    }
+}
+
+internal enum Outcome
+{
+    Applied,
+    /// <summary>The recipient already reached this status: a duplicate, or a status that came after a later one.</summary>
+    AlreadyThere,
+    /// <summary>A guess or ETag did not hold: read the row and plan again.</summary>
+    PlanAgain,
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OneClick.Core.Campaigns;
+using OneClick.Core.Campaigns.StatusWebhooks;
+using OneClick.Core.Storage;
+using OneClick.Core.Webhooks;
+using OneClick.Tests.BadInput;
+using OneClick.Tests.Conversations;
+using OneClick.Tests.Infrastructure;
+
+namespace OneClick.Tests.Campaigns;
+
+/// <summary>
+/// Status webhooks for one occurrence, as Meta may deliver them: every status several times, in any order, taken by
+/// several processors at once (each with its own <see cref="CampaignStatusWriter"/>, as separate instances would be,
+/// plus the app's own queue path). The counts must come out exact, and match the rows.
+/// </summary>
+[Collection(SharedEnvironment.Name)]
+public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
+{
+    [Fact]
+    public async Task Duplicate_and_reordered_statuses_from_concurrent_processors_count_exactly()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(24);
+
+        // Per recipient: in order; reversed; read and sent only (no delivered); sent then failed. Each three times.
+        var statuses = new List<(string Key, JsonObject Status)>();
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            var (key, wamid, callback) = recipients[i];
+            string[] plan = (i % 4) switch
+            {
+                0 => ["sent", "delivered", "read"],
+                1 => ["read", "delivered", "sent"],
+                2 => ["read", "sent"],
+                _ => ["sent", "failed"],
+            };
+            foreach (var status in plan)
+            {
+                for (var copy = 0; copy < 3; copy++)
+                    statuses.Add((key, Status(wamid, status, callback)));
+            }
+        }
+        var shuffled = statuses.OrderBy(_ => Random.Shared.Next()).ToList();
+
+        // Four processors with their own writers apply one share each, and the app's queue path takes every fourth copy too.
+        var store = env.App.Services.GetRequiredService<CampaignRecipientStore>();
+        var writers = Enumerable.Range(0, 4).Select(_ => store.StatusWriter(TimeProvider.System)).ToList();
+        var direct = shuffled.Select((s, n) => Task.Run(() => writers[n % writers.Count].ApplyAsync(occurrence, s.Key, Parse(s.Status), CancellationToken.None))).ToList();
+        var viaWebhook = shuffled.Where((_, n) => n % 4 == 0).Select(s => SignedWebhooks.PostAsync(tenant, Envelope(tenant, s.Status))).ToList();
+        await Task.WhenAll(direct);
+        await Task.WhenAll(viaWebhook);
+
+        var stats = await tenant.WaitForStatsAsync(campaignId, s => s.L("read") == 18 && s.L("failed.total") == 6);
+        await DrainAsync();
+        stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(24, stats.L("targeted"));
+        Assert.Equal(18, stats.L("read"));
+        Assert.Equal(6, stats.L("failed.byCode.131026"));
+        Assert.Equal(0, stats.L("delivered"));
+        Assert.Equal(0, stats.L("sent"));
+        Assert.Equal(0, stats.L("accepted"));
+        CampaignTestKit.AssertAccountedFor(stats);
+
+        // The counters agree with the rows.
+        var rows = await tenant.RecipientsAsync(campaignId, pageSize: 50);
+        Assert.Equal(18, rows.Count(r => r["status"]!.GetValue<string>() == "read"));
+        Assert.Equal(6, rows.Count(r => r["status"]!.GetValue<string>() == "failed"));
+    }
+
+    [Fact]
+    public async Task A_crash_between_the_queue_message_and_its_table_write_changes_no_count()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(6);
+        var store = env.App.Services.GetRequiredService<CampaignRecipientStore>();
+        var inbox = env.App.Services.GetRequiredService<WebhookInbox>();
+
+        // A processor wrote "sent" and "delivered" and died before deleting its queue messages: they come back.
+        var writer = store.StatusWriter(TimeProvider.System);
+        foreach (var (key, wamid, callback) in recipients)
+        {
+            Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+            Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "delivered", callback)), CancellationToken.None));
+        }
+        foreach (var (_, wamid, callback) in recipients)
+            await inbox.AcceptAsync(tenant.Id, Encoding.UTF8.GetBytes(Envelope(tenant, Status(wamid, "delivered", callback))), "redelivery", CancellationToken.None);
+        await DrainAsync();
+        var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(6, stats.L("delivered"));
+        Assert.Equal(0, stats.L("sent"));
+        CampaignTestKit.AssertAccountedFor(stats);
+
+        // A processor died before its table write (its caller gave up first): nothing was written, and the message,
+        // delivered again, counts once.
+        using (var crashed = new CancellationTokenSource())
+        {
+            await crashed.CancelAsync();
+            var (key, wamid, callback) = recipients[0];
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "read", callback)), crashed.Token));
+        }
+        Assert.Equal(0, (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json.L("read"));
+        foreach (var (_, wamid, callback) in recipients)
+            await inbox.AcceptAsync(tenant.Id, Encoding.UTF8.GetBytes(Envelope(tenant, Status(wamid, "read", callback))), "redelivery", CancellationToken.None);
+        stats = await tenant.WaitForStatsAsync(campaignId, s => s.L("read") == 6);
+        await DrainAsync();
+        stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(6, stats.L("read"));
+        Assert.Equal(0, stats.L("delivered"));
+        CampaignTestKit.AssertAccountedFor(stats);
+    }
+
+    [Fact]
+    public void Markers_sort_after_counters_and_recipients_so_no_page_or_count_reads_them()
+    {
+        var marker = StatusMarkers.RowKey("c01a207ca387b792bbb7aa9bf", "wamid.HBgL/abc+def==", 3);
+        Assert.True(string.CompareOrdinal(marker, CampaignCounterEntity.BaseRowKey) > 0);
+        Assert.True(string.CompareOrdinal(marker, CampaignCounterEntity.DeltaPrefix + "ffff") > 0);
+        Assert.True(string.CompareOrdinal(marker, StatusMarkers.Prefix) >= 0);
+        Assert.DoesNotContain('/', marker);
+    }
+
+    /// <summary>A campaign whose sends are all accepted, with no status webhooks from the sandbox: the test sends its own.</summary>
+    private async Task<(TestTenant Tenant, string CampaignId, string Occurrence, List<(string Key, string Wamid, string Callback)> Recipients)> SentCampaignAsync(int count)
+    {
+        var tenant = await env.CreateTenantAsync();
+        await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = (int?)null, delivered = (int?)null, read = (int?)null } });
+        var people = await tenant.ContactsAsync(count);
+        var created = await tenant.CampaignAsync(new { lists = new[] { await tenant.ListAsync(people) } });
+        var campaignId = created["id"]!.GetValue<string>();
+        var campaign = await tenant.WaitForCampaignAsync(campaignId, "completed");
+        var occurrenceId = campaign["latestOccurrence"]!.GetValue<string>();
+        var rows = await tenant.RecipientsAsync(campaignId, "accepted", pageSize: 50);
+        Assert.Equal(count, rows.Count);
+        var recipients = rows.Select(r => r["recipient"]!.GetValue<string>())
+            .Zip(rows.Select(r => r["metaMessageId"]!.GetValue<string>()))
+            .Select(p => (p.First, p.Second, CampaignCallbackReference.For(campaignId, occurrenceId, p.First)))
+            .ToList();
+        return (tenant, campaignId, CampaignRecipientEntity.PartitionFor(tenant.Id, campaignId, occurrenceId), recipients);
+    }
+
+    private static JsonObject Status(string wamid, string status, string callback)
+    {
+        var update = new JsonObject
+        {
+            ["id"] = wamid, ["status"] = status, ["recipient_id"] = "14155550100",
+            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            ["biz_opaque_callback_data"] = callback,
+        };
+        if (status == "failed")
+            update["errors"] = new JsonArray(new JsonObject { ["code"] = 131026, ["title"] = "Message undeliverable" });
+        return update;
+    }
+
+    private static StatusUpdate Parse(JsonObject status) => status.Deserialize<StatusUpdate>(WebhookJson.Options)!;
+
+    private static string Envelope(TestTenant tenant, JsonObject status) =>
+        SignedWebhooks.Envelope(tenant, [SignedWebhooks.Change(tenant, statuses: [status.DeepClone()])]);
+
+    /// <summary>Waits until the webhook queue is empty and its last invocations had time to finish.</summary>
+    private async Task DrainAsync()
+    {
+        var queue = env.Storage.Queue(QueueNames.WebhookEvents);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+            await Task.Delay(100);
+        await Task.Delay(1_000);
+    }
+}
