@@ -100,6 +100,7 @@ public static class OneClickApp
         services.AddSingleton<DueScheduleDispatcher>();
         services.AddSingleton<MessageSender>();
         services.AddSingleton<WebhookInbox>();
+        services.AddSingleton<WebhookOwnership>();
         services.AddSingleton<WebhookEventProcessor>();
         services.AddGroups();
         AddContentServices(services);

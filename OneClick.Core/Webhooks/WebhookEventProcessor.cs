@@ -11,7 +11,7 @@ namespace OneClick.Core.Webhooks;
 /// change here is idempotent and monotonic: a status only moves forward (see <see cref="MessageStatus.CanMove"/>).
 /// </summary>
 public sealed partial class WebhookEventProcessor(
-    MessageStore messages, IEnumerable<IWebhookChangeHandler> handlers, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
+    MessageStore messages, WebhookOwnership ownership, IEnumerable<IWebhookChangeHandler> handlers, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
 {
     // Telemetry under the names the function app exports (OneClick.Functions/Observability/OneClickTelemetry.cs).
     private static readonly ActivitySource Telemetry = new("OneClick");
@@ -34,9 +34,12 @@ public sealed partial class WebhookEventProcessor(
         }
 
         var receivedAt = clock.GetUtcNow();
+        var owner = await ownership.ForTenantAsync(tenantId, cancellationToken).ConfigureAwait(false);
         foreach (var entry in payload?.Entry ?? [])
         foreach (var change in entry.Changes ?? [])
         {
+            if (!owner.Owns(entry, change))
+                continue;
             if (change.Field is null || change.Value.ValueKind != JsonValueKind.Object)
             {
                 LogIgnoredField(logger, tenantId, change.Field ?? "(none)");
