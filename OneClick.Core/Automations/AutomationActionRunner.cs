@@ -96,7 +96,8 @@ public sealed partial class AutomationActionRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = e is PermanentActionException or HttpRequestException or ActionHttpException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            var error = e is HttpRequestException http ? WebhookFailure(http)
+                : e is PermanentActionException or ActionHttpException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             if (e is PermanentActionException || claimed.Attempts >= MaxAttempts)
             {
                 await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Failed, Cut(error)), cancellationToken).ConfigureAwait(false);
@@ -112,6 +113,15 @@ public sealed partial class AutomationActionRunner(
             LogRetry(logger, claimed.RuleId, claimed.RowKey, claimed.Attempts, delay, error);
             return ActionOutcome.RetryLater;
         }
+    }
+
+    /// <summary>What a failed webhook call may tell the tenant (in the run's lastError): never the address or port, which would map the inside.</summary>
+    public static string WebhookFailure(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is OutboundAddressRefusedException refused)
+                return refused.Message;
+        return $"The webhook could not be reached ({e.HttpRequestError}).";
     }
 
     private static string Cut(string text) => text.Length > 2000 ? text[..2000] : text;
@@ -186,7 +196,8 @@ public sealed partial class AutomationActionRunner(
         request.Headers.Add(DeliveryHeader, run.RowKey);
         using var http = httpClients.CreateClient(HttpClientName);
         http.Timeout = TimeSpan.FromSeconds(10);
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // Headers only: the body is never read, so a huge answer costs nothing.
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw new ActionHttpException($"The webhook answered HTTP {(int)response.StatusCode}.");
         return $"HTTP {(int)response.StatusCode}";

@@ -23,6 +23,7 @@ public static class ConversationFeatures
         services.AddSingleton<IWebhookChangeHandler, MessagesWebhookHandler>();
         services.AddSingleton<ISendGuard, ServiceWindowGuard>();
         services.AddHttpClient<MediaDownloader>(http => http.Timeout = TimeSpan.FromSeconds(60));
-        services.AddHttpClient(AutomationActionRunner.HttpClientName);
+        services.AddHttpClient(AutomationActionRunner.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
+            OutboundWebhookHandler.Create(sp.GetRequiredService<IConfiguration>().GetValue<bool>(OutboundWebhookHandler.AllowInternalSetting)));
     }
 }

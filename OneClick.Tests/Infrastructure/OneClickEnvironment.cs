@@ -65,6 +65,7 @@ public class OneClickEnvironment : IAsyncLifetime
             ["Meta__GraphBaseUrl"] = SandboxUrl.ToString(),
             // The sandbox does not enforce the 24-hour window; tests of the window guard turn it on (Conversations/).
             ["OneClick__Conversations__EnforceServiceWindow"] = "false",
+            ["OneClick__Automations__AllowInternalWebhooks"] = "true", // the tests' webhook receivers listen on loopback over http
         };
         AddSettings(settings);
         var loggers = LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(HostLogLevel));
