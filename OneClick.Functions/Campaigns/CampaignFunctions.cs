@@ -320,14 +320,7 @@ public sealed class CampaignFunctions(
     private async Task<CampaignEntity?> FindAsync(HttpContext http, string campaignId, CancellationToken cancellationToken) =>
         CampaignStore.IsValidId(campaignId) ? await campaigns.GetAsync(http.User.TenantId()!, campaignId, cancellationToken) : null;
 
-    private static string Csv(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-            return "";
-        // A leading =, +, - or @ would make a spreadsheet evaluate the cell: quote it as text.
-        var safe = value[0] is '=' or '+' or '-' or '@' && !value.Skip(1).All(char.IsAsciiDigit) ? "'" + value : value;
-        return safe.IndexOfAny([',', '"', '\n', '\r']) >= 0 || safe != value ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
-    }
+    private static string Csv(string? value) => OneClick.Core.Exports.CsvCell.Escape(value);
 
     private static string ScheduleId(DueScheduleEntity row) => $"{row.RowKey[..19]}_{row.CampaignId ?? row.MessageId}";
 
