@@ -20,9 +20,31 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
     {
         var name = NameOf(type);
         if (!schemas.ContainsKey(name))
-            schemas[name] = JsonSchemaExporter.GetJsonSchemaAsNode(options, type,
+        {
+            var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type,
                 new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+            Rebase(schema, $"#/components/schemas/{name}");
+            schemas[name] = schema;
+        }
         return RefTo(name);
+    }
+
+    /// <summary>The exporter points repeated types at "#/..." (its own root); in the document that root is the component.</summary>
+    private static void Rebase(JsonNode? node, string root)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                if (obj["$ref"] is JsonValue reference && reference.ToString().StartsWith('#'))
+                    obj["$ref"] = root + reference.ToString()[1..];
+                foreach (var child in obj.Select(p => p.Value).ToList())
+                    Rebase(child, root);
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                    Rebase(child, root);
+                break;
+        }
     }
 
     public static JsonObject RefTo(string name) => new() { ["$ref"] = $"#/components/schemas/{name}" };
