@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The committed API contract must pass Redocly's recommended rules (warnings allowed, errors not).
+npx --no-install redocly lint docs/api/openapi.json --format=summary
 dotnet restore OneClick.sln --nologo -v quiet
 dotnet build OneClick.sln --no-restore --nologo -v quiet -clp:ErrorsOnly
 set +e

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Azure.Functions.Worker;
+
+namespace OneClick.Functions.OpenApi;
+
+/// <summary>GET /api/openapi.json and the reference page at GET /api/docs: no key, no tenant data, no CDN.</summary>
+[AllowAnonymous]
+public static class OpenApiFunctions
+{
+    private const string ScriptResource = "scalar-standalone.js";
+
+    // Scalar renders the document; fonts stay local because the machine (and many customers' networks) are offline.
+    private const string Page = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <meta name="viewport" content="width=device-width, initial-scale=1">
+          <title>OneClick API reference</title>
+        </head>
+        <body>
+          <div id="app"></div>
+          <script src="/api/docs/scalar.js"></script>
+          <script>
+            Scalar.createApiReference('#app', { url: '/api/openapi.json', withDefaultFonts: false, hideClientButton: false });
+          </script>
+        </body>
+        </html>
+        """;
+
+    [Function("GetOpenApiDocument")]
+    public static IResult Document(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>
+        TypedResults.Text(OpenApiDocument.Json, "application/json");
+
+    [Function("GetApiReferencePage")]
+    public static IResult ReferencePage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request) =>
+        TypedResults.Text(Page, "text/html");
+
+    [Function("GetApiReferenceScript")]
+    public static IResult ReferenceScript(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs/scalar.js")] HttpRequest request) =>
+        TypedResults.Stream(typeof(OpenApiFunctions).Assembly.GetManifestResourceStream(ScriptResource)
+            ?? throw new InvalidOperationException($"The build embeds {ScriptResource}; run `npm ci` before building."), "text/javascript");
+}
