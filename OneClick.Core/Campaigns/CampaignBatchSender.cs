@@ -109,8 +109,9 @@ public sealed partial class CampaignBatchSender(
                 var lead = times[next] - ClaimAhead - clock.GetUtcNow();
                 if (lead > TimeSpan.Zero)
                     await Task.Delay(lead, clock, cancellationToken).ConfigureAwait(false);
-                // A paced batch can take a while: a pause or cancel meanwhile stops the claims not yet made.
-                if (clock.GetUtcNow() - claimAt > TimeSpan.FromSeconds(1) && await gate.StoppedAsync().ConfigureAwait(false) is { } stopped)
+                // A paced batch can take a while: a pause or cancel meanwhile stops the claims not yet made. (Only pacing:
+                // a wait for claim tokens is short, and reading the campaign per wave would cost a request per batch.)
+                if (times[next] - claimAt > TimeSpan.FromSeconds(1) && await gate.StoppedAsync().ConfigureAwait(false) is { } stopped)
                 {
                     (stoppedBy, stoppedAt) = (stopped, next);
                     break;
