@@ -33,7 +33,9 @@ public sealed class CrashBenchmark : IBenchmark
             Console.WriteLine($"crash benchmark: {recipients:N0} recipients, worker {functions ?? OneClickEnvironment.FunctionsBuildOutput}, sandbox retries {(oldRetries ? "3 tries in ~600 ms (old)" : "Meta-like, long horizon")}");
             var clock = Stopwatch.StartNew();
             var id = (await tenant.CampaignAsync(new { lists = new[] { list } }))["id"]!.GetValue<string>();
-            await Task.Delay(1000);
+            if (!await CrashEnvironment.WaitUntilSendingAsync(tenant, id))
+                throw new InvalidOperationException("The campaign finished before the first kill.");
+            await Task.Delay(300);
             await env.KillWorkerAsync();
             Console.WriteLine($"  SIGKILL 1 at {clock.Elapsed.TotalSeconds:0.0} s");
             await Task.Delay(2500);
