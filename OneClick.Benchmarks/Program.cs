@@ -7,6 +7,7 @@ IBenchmark[] benchmarks =
     new WebhookThroughputBenchmark(),
     new ContactImportBenchmark(),
     new CampaignBenchmark(),
+    new CrashBenchmark(),
 ];
 
 var chosen = args.Length > 0 ? benchmarks.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase)) : null;

@@ -99,6 +99,7 @@ public static class OneClickApp
         services.AddSingleton<MessageService>();
         services.AddSingleton<DueScheduleDispatcher>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<MessageResender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookOwnership>();
         services.AddSingleton<WebhookEventProcessor>();

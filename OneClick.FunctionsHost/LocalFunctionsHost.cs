@@ -49,6 +49,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     public int WorkerStarts => _supervisor?.ReadyCount ?? 0;
 
     /// <summary>
+    /// The process id of the worker taking invocations now; null while none is ready, or when the worker is not a
+    /// process (<see cref="LocalFunctionsHostOptions.StartWorker"/>). Lets a test kill it as a crash would.
+    /// </summary>
+    public int? WorkerProcessId => _supervisor?.ReadyProcessId;
+
+    /// <summary>
     /// Starts the worker and returns once it has loaded its functions and HTTP is listening. Throws if the worker exits or
     /// does not load its functions within <see cref="LocalFunctionsHostOptions.StartupTimeout"/> (with its last output).
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,12 +12,15 @@ using OneClick.Core.Tenants;
 namespace OneClick.Core.Campaigns;
 
 /// <summary>
-/// The send queue job for one batch of recipients of one occurrence:
-/// claim (one transaction: queued → sending, before Meta is called) → reserve throughput → call Meta
-/// concurrently under pacing → record every result (one transaction) → retry what Meta asked to retry later
-/// through the queue → check completion. A batch delivered twice, or retried after dying at any step, never
-/// calls Meta twice for a recipient: only the writer whose ETag matched holds the claim, and a claim found
-/// stale on retry means "unknown" (the status webhook settles it), never a re-send.
+/// The send queue job for one batch of recipients of one occurrence: reserve throughput → then, wave by wave, take
+/// tokens from the instance's <see cref="SendClaimBudget"/>, claim that many recipients (one transaction:
+/// queued → sending) and call Meta for each at its paced time → record every result (one transaction) → retry
+/// what Meta asked to retry later through the queue. Claims are made just before the calls and never for more
+/// recipients than the instance may have in flight (<see cref="CampaignOptions.MaxConcurrentSends"/>), so a process
+/// killed at any moment leaves at most that many recipients claimed: the redelivered batch sends the rest normally.
+/// A batch delivered twice, or retried after dying at any step, never calls Meta twice for a recipient: only the
+/// writer whose ETag matched holds the claim, and a claim found stale on retry means "unknown" (the status webhook
+/// settles it, or an operator resends it explicitly), never a silent re-send.
 /// </summary>
 public sealed partial class CampaignBatchSender(
     CampaignStore campaigns,
@@ -31,11 +35,22 @@ public sealed partial class CampaignBatchSender(
     IOptions<CampaignOptions> options,
     IEnumerable<ICampaignFaultPoint> faults,
     TimeProvider clock,
-    ILogger<CampaignBatchSender> logger) : IDisposable
+    ILogger<CampaignBatchSender> logger)
 {
+    /// <summary>Recipients whose paced send time is this close are claimed together (a slow tenant's batch in a few waves, a fast one's at once).</summary>
+    public static readonly TimeSpan ClaimAhead = TimeSpan.FromSeconds(1);
+    /// <summary>How long the results of calls already made are kept trying to be written through a storage outage.</summary>
+    public static readonly TimeSpan RecordPatience = TimeSpan.FromMinutes(1);
+
     private readonly CampaignOptions _options = options.Value;
-    /// <summary>Meta calls in flight in this instance, shared by all batches.</summary>
-    private readonly SemaphoreSlim _sendSlots = new(options.Value.MaxConcurrentSends);
+    /// <summary>Recipients claimed and not yet back from Meta in this instance, shared by all batches.</summary>
+    private readonly SendClaimBudget _budget = new(options.Value.MaxConcurrentSends);
+
+    /// <summary>
+    /// The smallest wave a batch waits for: half a batch, so a full batch is claimed in at most two transactions
+    /// (the send path's storage cost stays near one claim per batch), or the whole budget when that is smaller.
+    /// </summary>
+    private int WaveMinimum => Math.Min(_budget.Capacity, (CampaignRecipientStore.BatchSize + 1) / 2);
 
     public async Task SendAsync(SendCampaignBatchCommand command, CancellationToken cancellationToken)
     {
@@ -53,46 +68,182 @@ public sealed partial class CampaignBatchSender(
         }
 
         var claimAt = clock.GetUtcNow();
-        // First attempt: the rows as dispatch stored them, claimed only if not one has changed since.
-        var claimed = command.Rows is { Count: > 0 } snapshot
-            ? await recipients.ChangeIfUnchangedAsync(partition, snapshot.Select(s => s.ToEntity(partition)).ToList(), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false)
-            : null;
-        claimed ??= await ClaimStoredAsync(command, partition, claimAt, cancellationToken).ConfigureAwait(false);
-        if (claimed.Count == 0)
-            return;
-        await FaultAsync("send.claimed", command.CampaignId, cancellationToken).ConfigureAwait(false);
+        var busy = new List<string>();
+        // First attempt: the rows as dispatch stored them (no read; a claim's ETag check proves them unchanged).
+        // Later attempts: as stored now, dead claims settled first.
+        var open = command.Rows is { Count: > 0 } snapshot
+            ? snapshot.Select(s => s.ToEntity(partition)).ToList()
+            : await OpenStoredAsync(command, partition, busy, cancellationToken).ConfigureAwait(false);
+        if (open.Count > 0)
+            await SendOpenAsync(campaign, command, partition, open, claimAt, busy, cancellationToken).ConfigureAwait(false);
+        if (busy.Count > 0)
+        {
+            // Claimed by a copy of this batch still within its lease: looked at again once the lease has run out.
+            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = busy, Rows = null }, _options.SendLease + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
+    private async Task SendOpenAsync(
+        CampaignEntity campaign, SendCampaignBatchCommand command, string partition, List<CampaignRecipientEntity> open, DateTimeOffset claimAt, List<string> busy, CancellationToken cancellationToken)
+    {
         var tenant = await tenants.GetAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
         var credentials = await secrets.GetAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
-        Dictionary<string, Outcome> outcomes;
         if (tenant?.PhoneNumberId is null || credentials is null)
         {
-            outcomes = claimed.ToDictionary(r => r.RowKey, _ => new Outcome(OutcomeKind.Failed, null, null, "The tenant has no Meta credentials.", "Store them with PUT /api/tenants/{id}/credentials."));
+            // Nothing was sent: the queued recipients fail where they are.
+            await recipients.ChangeAsync(partition, open, r => r.Status == MessageStatus.Queued && Fail(r, new Outcome(OutcomeKind.Failed, null, null,
+                "The tenant has no Meta credentials.", "Store them with PUT /api/tenants/{id}/credentials.")), cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else
-        {
-            var times = await limiter.ReserveAsync(command.TenantId, claimed.Count, tenant.MessagesPerSecond, cancellationToken).ConfigureAwait(false);
-            if (times[^1] - clock.GetUtcNow() > TimeSpan.FromSeconds(1) && await HeldAsync(command, partition, claimed, claimAt, cancellationToken).ConfigureAwait(false))
-                return;
-            var gate = new ControlGate(() => campaigns.GetAsync(command.TenantId, command.CampaignId, cancellationToken), clock);
-            var results = await Task.WhenAll(claimed.Select((r, i) => SendOneAsync(campaign, command, tenant.PhoneNumberId, credentials.AccessToken, r, times[i], gate, cancellationToken))).ConfigureAwait(false);
-            outcomes = claimed.Select((r, i) => (r.RowKey, results[i])).ToDictionary(x => x.RowKey, x => x.Item2, StringComparer.Ordinal);
-        }
-        await FaultAsync("send.called", command.CampaignId, cancellationToken).ConfigureAwait(false);
 
+        var times = await limiter.ReserveAsync(command.TenantId, open.Count, tenant.MessagesPerSecond, cancellationToken).ConfigureAwait(false);
+        var claimed = new List<CampaignRecipientEntity>(open.Count);
+        var calls = new List<Task<Outcome>>(open.Count);
+        var gate = new ControlGate(() => campaigns.GetAsync(command.TenantId, command.CampaignId, cancellationToken), clock);
+        var (stoppedBy, stoppedAt) = ((string?)null, open.Count);
+        ExceptionDispatchInfo? outage = null;
+        try
+        {
+            for (var next = 0; next < open.Count;)
+            {
+                var lead = times[next] - ClaimAhead - clock.GetUtcNow();
+                if (lead > TimeSpan.Zero)
+                    await Task.Delay(lead, clock, cancellationToken).ConfigureAwait(false);
+                // A paced batch can take a while: a pause or cancel meanwhile stops the claims not yet made. (Only pacing:
+                // a wait for claim tokens is short, and reading the campaign per wave would cost a request per batch.)
+                if (times[next] - claimAt > TimeSpan.FromSeconds(1) && await gate.StoppedAsync().ConfigureAwait(false) is { } stopped)
+                {
+                    (stoppedBy, stoppedAt) = (stopped, next);
+                    break;
+                }
+                var horizon = clock.GetUtcNow() + ClaimAhead;
+                var due = 1;
+                while (next + due < open.Count && times[next + due] <= horizon)
+                    due++;
+                var granted = await _budget.AcquireAsync(Math.Min(due, WaveMinimum), due, cancellationToken).ConfigureAwait(false);
+                List<CampaignRecipientEntity> won;
+                try
+                {
+                    won = await ClaimAsync(partition, open.GetRange(next, granted), claimAt, busy, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _budget.Release(granted);
+                    throw;
+                }
+                _budget.Release(granted - won.Count);
+                var waveTimes = Enumerable.Range(next, granted).ToDictionary(i => open[i].RowKey, i => times[i], StringComparer.Ordinal);
+                next += granted;
+                if (won.Count == 0)
+                    continue;
+                try
+                {
+                    await FaultAsync("send.claimed", command.CampaignId, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _budget.Release(won.Count);
+                    throw;
+                }
+                foreach (var row in won)
+                {
+                    claimed.Add(row);
+                    calls.Add(SendOneAsync(campaign, command, tenant.PhoneNumberId, credentials.AccessToken, row, waveTimes[row.RowKey], cancellationToken));
+                }
+            }
+        }
+        catch (Exception e) when (StorageOutage.IsTransient(e) && calls.Count > 0)
+        {
+            // The store went away between two waves: record the calls already made (below), then fail so the
+            // queue brings the batch back for the recipients not yet claimed.
+            outage = ExceptionDispatchInfo.Capture(e);
+        }
+
+        var results = await Task.WhenAll(calls).ConfigureAwait(false);
+        var outcomes = claimed.Select((r, i) => (r.RowKey, Outcome: results[i])).ToDictionary(x => x.RowKey, x => x.Outcome, StringComparer.Ordinal);
+        await FaultAsync("send.called", command.CampaignId, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(command, partition, claimed, outcomes, claimAt, cancellationToken).ConfigureAwait(false);
+        if (stoppedBy is not null)
+            await HoldAsync(command, partition, open.Skip(stoppedAt).ToList(), stoppedBy, cancellationToken).ConfigureAwait(false);
+        outage?.Throw();
+        await FaultAsync("send.recorded", command.CampaignId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Claims the wave's recipients that are still queued; notes those claimed by another live attempt.</summary>
+    private async Task<List<CampaignRecipientEntity>> ClaimAsync(
+        string partition, List<CampaignRecipientEntity> wave, DateTimeOffset claimAt, List<string> busy, CancellationToken cancellationToken)
+    {
+        var others = new HashSet<string>(StringComparer.Ordinal);
+        var won = await recipients.ChangeAsync(partition, wave, r =>
+        {
+            // Called again with the stored row when a row changed under us: the last call decides.
+            if (r.Status == MessageStatus.Sending && r.ClaimedAt != claimAt)
+            {
+                others.Add(r.RowKey);
+                return false;
+            }
+            others.Remove(r.RowKey);
+            return Claim(r, claimAt);
+        }, cancellationToken).ConfigureAwait(false);
+        busy.AddRange(others);
+        return won;
+    }
+
+    /// <summary>
+    /// The batch's recipients as stored now, for a retried batch: a claim older than the lease belongs to an attempt
+    /// that died (Meta may have the message, so it becomes unknown, never a silent re-send); a live claim belongs to
+    /// another copy of this batch (<paramref name="busy"/>). Returns the queued ones.
+    /// </summary>
+    private async Task<List<CampaignRecipientEntity>> OpenStoredAsync(SendCampaignBatchCommand command, string partition, List<string> busy, CancellationToken cancellationToken)
+    {
+        var rows = await recipients.GetManyAsync(partition, command.Recipients, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var stale = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt >= _options.SendLease).ToList();
+        var unknown = await recipients.ChangeAsync(partition, stale, r =>
+        {
+            if (r.Status != MessageStatus.Sending || now - r.ClaimedAt < _options.SendLease)
+                return false;
+            r.Status = MessageStatus.Unknown;
+            r.Detail = "A send attempt stopped after claiming this recipient, so Meta may or may not have it; not re-sent automatically. " +
+                "Its status webhook settles it; POST /api/campaigns/{id}/resend-unknown sends it again.";
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        if (unknown.Count > 0)
+            await NoteUnknownAsync(command, unknown.Count, cancellationToken).ConfigureAwait(false);
+        busy.AddRange(rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt < _options.SendLease).Select(r => r.RowKey));
+        var order = command.Recipients.Select((key, i) => (key, i)).ToDictionary(x => x.key, x => x.i, StringComparer.Ordinal);
+        return rows.Where(r => r.Status == MessageStatus.Queued).OrderBy(r => order.GetValueOrDefault(r.RowKey)).ToList();
+    }
+
+    /// <summary>The occurrence remembers when its first recipient became unknown (shown with the stats until they are resent).</summary>
+    private async Task NoteUnknownAsync(SendCampaignBatchCommand command, int count, CancellationToken cancellationToken)
+    {
+        LogUnknown(logger, command.CampaignId, count);
+        var now = clock.GetUtcNow();
+        await campaigns.UpdateOccurrenceAsync(command.TenantId, command.CampaignId, command.Occurrence,
+            o => o.UnknownSince is null && (o.UnknownSince = now) is not null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes every call's result (through a storage outage too: the results exist nowhere else), then queues what is to be retried.</summary>
+    private async Task RecordAsync(
+        SendCampaignBatchCommand command, string partition, List<CampaignRecipientEntity> claimed, Dictionary<string, Outcome> outcomes, DateTimeOffset claimAt, CancellationToken cancellationToken)
+    {
+        if (claimed.Count == 0)
+            return;
         var retry = new HashSet<string>(StringComparer.Ordinal);
-        var released = new HashSet<string>(StringComparer.Ordinal);
-        await recipients.ChangeAsync(partition, claimed, r => outcomes.TryGetValue(r.RowKey, out var outcome) && Record(r, outcome, claimAt, retry, released), cancellationToken).ConfigureAwait(false);
+        var unknown = new HashSet<string>(StringComparer.Ordinal);
+        await StorageOutage.RetryAsync(() =>
+        {
+            (retry, unknown) = (new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+            return recipients.ChangeAsync(partition, claimed, r => outcomes.TryGetValue(r.RowKey, out var outcome) && Record(r, outcome, claimAt, retry, unknown), cancellationToken);
+        }, RecordPatience, clock, cancellationToken).ConfigureAwait(false);
         // Replies point at the wamid only: one more transaction per batch lets them find their recipient.
         var accepted = claimed.Where(r => outcomes.TryGetValue(r.RowKey, out var o) && o.Wamid is not null)
             .Select(r => (outcomes[r.RowKey].Wamid!, r.PartitionKey, r.RowKey)).ToList();
         if (accepted.Count > 0)
-            await messages.IndexCampaignSendsAsync(command.TenantId, accepted, cancellationToken).ConfigureAwait(false);
-        if (released.Count > 0)
-        {
-            // Still paused when this arrives: dropped, and resume queues them. Resumed meanwhile: sent. Never lost either way.
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = released.ToList(), Rows = null }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        }
+            await StorageOutage.RetryAsync(() => messages.IndexCampaignSendsAsync(command.TenantId, accepted, cancellationToken), RecordPatience, clock, cancellationToken).ConfigureAwait(false);
+        if (unknown.Count > 0)
+            await NoteUnknownAsync(command, unknown.Count, cancellationToken).ConfigureAwait(false);
         if (retry.Count > 0)
         {
             var throttled = outcomes.Values.Any(o => o.Kind == OutcomeKind.Retry && o.Code is { } c && MetaErrorPolicy.IsThrottling(c));
@@ -100,34 +251,19 @@ public sealed partial class CampaignBatchSender(
             LogRetry(logger, command.CampaignId, retry.Count, delay);
             await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = retry.ToList(), Rows = null }, delay, cancellationToken).ConfigureAwait(false);
         }
-        await FaultAsync("send.recorded", command.CampaignId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Claims the batch's recipients as stored now: a claim older than the lease belongs to an attempt that died
-    /// (Meta may have the message, so it becomes unknown, never a re-send); a live claim belongs to another copy
-    /// of this batch, looked at again once its lease has run out.
-    /// </summary>
-    private async Task<List<CampaignRecipientEntity>> ClaimStoredAsync(SendCampaignBatchCommand command, string partition, DateTimeOffset claimAt, CancellationToken cancellationToken)
+    /// <summary>A campaign paused or cancelled while the batch was being paced: the recipients not yet claimed stay unsent.</summary>
+    private async Task HoldAsync(SendCampaignBatchCommand command, string partition, List<CampaignRecipientEntity> rest, string stoppedBy, CancellationToken cancellationToken)
     {
-        var rows = await recipients.GetManyAsync(partition, command.Recipients, cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
-        var stale = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt >= _options.SendLease).ToList();
-        await recipients.ChangeAsync(partition, stale, r =>
+        if (stoppedBy == CampaignStatus.Cancelled)
         {
-            if (r.Status != MessageStatus.Sending || now - r.ClaimedAt < _options.SendLease)
-                return false;
-            r.Status = MessageStatus.Unknown;
-            r.Detail = "A send attempt stopped after claiming this recipient; not re-sent to avoid a duplicate. The status webhook settles it.";
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-        var busy = rows.Where(r => r.Status == MessageStatus.Sending && now - r.ClaimedAt < _options.SendLease).ToList();
-        if (busy.Count > 0)
-        {
-            var wait = _options.SendLease - (now - busy.Min(r => r.ClaimedAt)!.Value) + TimeSpan.FromSeconds(1);
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = busy.Select(r => r.RowKey).ToList(), Rows = null }, wait, cancellationToken).ConfigureAwait(false);
+            await recipients.ChangeAsync(partition, rest, r => r.Status == MessageStatus.Queued && Cancel(r), cancellationToken).ConfigureAwait(false);
+            await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        return await recipients.ChangeAsync(partition, rows.Where(r => r.Status == MessageStatus.Queued), r => Claim(r, claimAt), cancellationToken).ConfigureAwait(false);
+        // Still paused when this arrives: dropped, and resume queues them. Resumed meanwhile: sent. Never lost either way.
+        await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = rest.Select(r => r.RowKey).ToList(), Rows = null }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
     }
 
     private static bool Claim(CampaignRecipientEntity r, DateTimeOffset claimAt)
@@ -140,38 +276,15 @@ public sealed partial class CampaignBatchSender(
         return true;
     }
 
-    /// <summary>Before a long pacing wait, look again: a campaign paused or cancelled meanwhile hands its claims back unsent.</summary>
-    private async Task<bool> HeldAsync(SendCampaignBatchCommand command, string partition, List<CampaignRecipientEntity> claimed, DateTimeOffset claimAt, CancellationToken cancellationToken)
-    {
-        var campaign = await campaigns.GetAsync(command.TenantId, command.CampaignId, cancellationToken).ConfigureAwait(false);
-        if (campaign?.Status is not (CampaignStatus.Paused or CampaignStatus.Cancelled))
-            return false;
-        var cancelled = campaign.Status == CampaignStatus.Cancelled;
-        await recipients.ChangeAsync(partition, claimed, r =>
-        {
-            if (r.Status != MessageStatus.Sending || r.ClaimedAt != claimAt)
-                return false;
-            r.Attempts--;
-            return cancelled ? Cancel(r) : (r.Status = MessageStatus.Queued) is not null;
-        }, cancellationToken).ConfigureAwait(false);
-        if (!cancelled)
-            await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = claimed.Select(r => r.RowKey).ToList(), Rows = null }, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        await progress.CheckCompletionAsync(command.TenantId, command.CampaignId, command.Occurrence, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
+    /// <summary>One recipient's Meta call at its paced time; its claim token goes back when the call has returned.</summary>
     private async Task<Outcome> SendOneAsync(
-        CampaignEntity campaign, SendCampaignBatchCommand command, string phoneNumberId, string accessToken, CampaignRecipientEntity row, DateTimeOffset at, ControlGate gate, CancellationToken cancellationToken)
+        CampaignEntity campaign, SendCampaignBatchCommand command, string phoneNumberId, string accessToken, CampaignRecipientEntity row, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var wait = at - clock.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-            await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
-        // A paced batch can take seconds: a pause or cancel meanwhile stops the sends not yet made.
-        if (wait > TimeSpan.FromSeconds(1) && await gate.StoppedAsync().ConfigureAwait(false) is { } stopped)
-            return new Outcome(OutcomeKind.Released, null, null, stopped, null);
-        await _sendSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var wait = at - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
             var wamid = await meta.SendMessageAsync(phoneNumberId, accessToken, Payload(campaign, command.Occurrence, row), cancellationToken).ConfigureAwait(false);
             return new Outcome(OutcomeKind.Accepted, wamid, null, null, null);
         }
@@ -193,7 +306,7 @@ public sealed partial class CampaignBatchSender(
         }
         finally
         {
-            _sendSlots.Release();
+            _budget.Release();
         }
     }
 
@@ -213,7 +326,7 @@ public sealed partial class CampaignBatchSender(
     }
 
     /// <summary>Applies a send's outcome to the row as it is stored now (a webhook may have moved it already).</summary>
-    private bool Record(CampaignRecipientEntity r, Outcome outcome, DateTimeOffset claimAt, HashSet<string> retry, HashSet<string> released)
+    private bool Record(CampaignRecipientEntity r, Outcome outcome, DateTimeOffset claimAt, HashSet<string> retry, HashSet<string> unknown)
     {
         var ours = r.Status == MessageStatus.Sending && r.ClaimedAt == claimAt;
         switch (outcome.Kind)
@@ -227,17 +340,10 @@ public sealed partial class CampaignBatchSender(
                     changed = true;
                 }
                 return changed;
-            case OutcomeKind.Released when ours:
-                r.Attempts--;
-                if (outcome.Title == CampaignStatus.Cancelled)
-                    return Cancel(r);
-                r.Status = MessageStatus.Queued;
-                r.Detail = "Held: the campaign was paused before this recipient was sent.";
-                released.Add(r.RowKey);
-                return true;
             case OutcomeKind.Unknown when ours:
                 r.Status = MessageStatus.Unknown;
-                r.Detail = outcome.Title + " Not re-sent; the status webhook will settle it.";
+                r.Detail = outcome.Title + " Not re-sent automatically; the status webhook settles it, or POST /api/campaigns/{id}/resend-unknown sends it again.";
+                unknown.Add(r.RowKey);
                 return true;
             case OutcomeKind.Retry when ours && r.Attempts < _options.MaxAttempts:
                 r.Status = MessageStatus.Queued;
@@ -246,13 +352,18 @@ public sealed partial class CampaignBatchSender(
                 return true;
             case OutcomeKind.Retry when ours:
             case OutcomeKind.Failed when ours:
-                r.Status = MessageStatus.Failed;
-                (r.ErrorCode, r.ErrorTitle, r.ErrorDetails) = (outcome.Code, outcome.Title, outcome.Details);
-                r.Detail = outcome.Kind == OutcomeKind.Retry ? $"Gave up after {r.Attempts} attempts." : null;
-                return true;
+                return Fail(r, outcome);
             default:
                 return false;
         }
+    }
+
+    private static bool Fail(CampaignRecipientEntity r, Outcome outcome)
+    {
+        r.Status = MessageStatus.Failed;
+        (r.ErrorCode, r.ErrorTitle, r.ErrorDetails) = (outcome.Code, outcome.Title, outcome.Details);
+        r.Detail = outcome.Kind == OutcomeKind.Retry ? $"Gave up after {r.Attempts} attempts." : null;
+        return true;
     }
 
     internal static bool Cancel(CampaignRecipientEntity r)
@@ -268,9 +379,7 @@ public sealed partial class CampaignBatchSender(
             await fault.AtAsync(step, campaignId, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _sendSlots.Dispose();
-
-    private enum OutcomeKind { Accepted, Retry, Failed, Unknown, Released }
+    private enum OutcomeKind { Accepted, Retry, Failed, Unknown }
 
     /// <summary>The campaign's status as seen by a batch, read again at most once a second however many sends ask.</summary>
     private sealed class ControlGate(Func<Task<CampaignEntity?>> read, TimeProvider clock)
@@ -295,6 +404,9 @@ public sealed partial class CampaignBatchSender(
     }
 
     private sealed record Outcome(OutcomeKind Kind, string? Wamid, int? Code, string? Title, string? Details);
+
+    [LoggerMessage(LogLevel.Warning, "Campaign {CampaignId}: {Count} recipients are unknown (Meta may or may not have their message)")]
+    private static partial void LogUnknown(ILogger logger, string campaignId, int count);
 
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId}: {Count} recipients retry in {Delay}")]
     private static partial void LogRetry(ILogger logger, string campaignId, int count, TimeSpan delay);

@@ -86,6 +86,8 @@ public sealed class CampaignOccurrenceEntity : ITableEntity
     public DateTimeOffset StartedAt { get; set; }
     public bool DispatchDone { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>When a recipient of this occurrence first became unknown (cleared when the unknown are resent).</summary>
+    public DateTimeOffset? UnknownSince { get; set; }
 
     public static string PrefixFor(string campaignId) => $"{RowPrefix}{campaignId}|";
     public static string RowKeyFor(string campaignId, string occurrence) => PrefixFor(campaignId) + occurrence;

@@ -64,6 +64,21 @@ public sealed class MessageEntity : ITableEntity
         return true;
     }
 
+    /// <summary>
+    /// Hands an unknown message back to the send queue on an operator's explicit request (the one move back that
+    /// <see cref="MessageStatus.CanMove"/> does not allow on its own), recording it in the history.
+    /// </summary>
+    public bool ReopenUnknown(DateTimeOffset at, string detail)
+    {
+        if (Status != MessageStatus.Unknown)
+            return false;
+        var history = History.ToList();
+        history.Add(new StatusChange(MessageStatus.Queued, at, detail));
+        StatusHistoryJson = JsonSerializer.Serialize(history, HistoryJson);
+        (Status, UpdatedAt, MetaMessageId) = (MessageStatus.Queued, at, null);
+        return true;
+    }
+
     private static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web);
 }
 

@@ -313,8 +313,7 @@ public sealed class CampaignFunctions(
         occurrence ??= campaign.LatestOccurrence;
         if (occurrence is null)
             return null;
-        var counts = await recipients.ReadCountsAsync(CampaignRecipientEntity.PartitionFor(campaign.TenantId, campaign.Id, occurrence), cancellationToken);
-        return CampaignStatsView.From(occurrence, counts);
+        return await CampaignStatsReader.ReadAsync(campaigns, recipients, campaign, occurrence, cancellationToken);
     }
 
     private async Task<CampaignEntity?> FindAsync(HttpContext http, string campaignId, CancellationToken cancellationToken) =>
@@ -348,6 +347,7 @@ public static class CampaignServices
         services.AddSingleton<CampaignScheduler>();
         services.AddSingleton<IDueScheduleHandler>(sp => sp.GetRequiredService<CampaignScheduler>());
         services.AddSingleton<CampaignService>();
+        services.AddSingleton<CampaignUnknownResender>();
         services.AddSingleton<Core.Webhooks.IWebhookChangeHandler, CampaignWebhookHandler>();
     }
 }

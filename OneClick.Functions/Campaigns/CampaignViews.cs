@@ -12,12 +12,13 @@ public sealed record SkippedStats(long Total, IReadOnlyDictionary<string, long> 
 /// Counts of one occurrence. Every recipient is in exactly one of queued, unknown, accepted, sent, delivered, read,
 /// failed, skipped and cancelled (their sum is <see cref="Targeted"/>); <see cref="Reached"/>, <see cref="DeliveredOrRead"/>
 /// are the funnel (everyone who got at least that far) and <see cref="Replied"/> counts replies.
+/// <see cref="UnknownSince"/> is when the first of the <see cref="Unknown"/> became unknown (POST …/resend-unknown sends them again).
 /// </summary>
 public sealed record CampaignStatsView(
     string? Occurrence, long Targeted, long Queued, long Unknown, long Accepted, long Sent, long Delivered, long Read, long Replied,
-    FailedStats Failed, SkippedStats Skipped, long Cancelled, long Reached, long DeliveredOrRead)
+    FailedStats Failed, SkippedStats Skipped, long Cancelled, long Reached, long DeliveredOrRead, DateTimeOffset? UnknownSince = null)
 {
-    public static CampaignStatsView From(string? occurrence, CampaignCounts counts)
+    public static CampaignStatsView From(string? occurrence, CampaignCounts counts, DateTimeOffset? unknownSince = null)
     {
         ArgumentNullException.ThrowIfNull(counts);
         long Of(string bucket) => counts[bucket];
@@ -27,7 +28,8 @@ public sealed record CampaignStatsView(
         return new(occurrence, counts.Sum(_ => true), Of(CampaignCounts.QueuedBucket), Of(MessageStatus.Unknown), Of(MessageStatus.Accepted),
             Of(MessageStatus.Sent), Of(MessageStatus.Delivered), read, Of(CampaignCounts.RepliedBucket),
             new FailedStats(failed.Values.Sum(), failed), new SkippedStats(skipped.Values.Sum(), skipped), Of(MessageStatus.Cancelled),
-            Of(MessageStatus.Accepted) + Of(MessageStatus.Sent) + Of(MessageStatus.Delivered) + read, Of(MessageStatus.Delivered) + read);
+            Of(MessageStatus.Accepted) + Of(MessageStatus.Sent) + Of(MessageStatus.Delivered) + read, Of(MessageStatus.Delivered) + read,
+            Of(MessageStatus.Unknown) > 0 ? unknownSince : null);
     }
 }
 

@@ -68,8 +68,9 @@ internal sealed class QueueListener
             {
                 batch = (await _queue.ReceiveMessagesAsync(_options.BatchSize, RunningVisibility, stopping).ConfigureAwait(false)).Value;
             }
-            catch (RequestFailedException exception)
+            catch (Exception exception) when (IsStorageFailure(exception))
             {
+                // Storage unreachable (the SDK gives up with an AggregateException) or failing: keep polling, backing off.
                 Log.QueuePollFailed(_logger, _queue.Name, exception);
                 batch = [];
             }
@@ -158,9 +159,10 @@ internal sealed class QueueListener
         {
             await ReleaseQuietlyAsync(lease).ConfigureAwait(false);
         }
-        catch (RequestFailedException exception)
+        catch (Exception exception) when (IsStorageFailure(exception))
         {
-            // E.g. the pop receipt no longer matches: someone else owns the message now.
+            // E.g. the pop receipt no longer matches (someone else owns the message now), or storage is down: the
+            // message becomes visible again when its lease runs out.
             Log.QueueCompleteFailed(_logger, message.MessageId, _queue.Name, exception);
         }
     }
@@ -208,7 +210,7 @@ internal sealed class QueueListener
         {
             // The invocation is over.
         }
-        catch (RequestFailedException exception)
+        catch (Exception exception) when (IsStorageFailure(exception))
         {
             Log.QueueCompleteFailed(_logger, lease.MessageId, _queue.Name, exception);
         }
@@ -220,11 +222,15 @@ internal sealed class QueueListener
         {
             await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: TimeSpan.Zero).ConfigureAwait(false);
         }
-        catch (RequestFailedException)
+        catch (Exception exception) when (IsStorageFailure(exception))
         {
             // Best effort at shutdown: otherwise it reappears when its lease runs out.
         }
     }
+
+    /// <summary>A failed storage request, or storage out of reach after the SDK's own retries.</summary>
+    private static bool IsStorageFailure(Exception exception) =>
+        exception is RequestFailedException or HttpRequestException or IOException || (exception is AggregateException aggregate && aggregate.InnerExceptions.All(IsStorageFailure));
 
     /// <summary>The current pop receipt of a running message (each lease renewal replaces it).</summary>
     private sealed class MessageLease(string messageId, string popReceipt)

@@ -36,6 +36,9 @@ internal sealed class WorkerSupervisor
     /// <summary>How many workers have become ready so far.</summary>
     public int ReadyCount { get; private set; }
 
+    /// <summary>The process id of the ready worker, if it is a process and one is ready now.</summary>
+    public int? ReadyProcessId { get; private set; }
+
     /// <summary>The ready worker, waiting for a (re)start if there is none right now.</summary>
     public Task<ReadyWorker> WaitForReadyAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         Volatile.Read(ref _ready).Task.WaitAsync(timeout, _time, cancellationToken);
@@ -108,10 +111,12 @@ internal sealed class WorkerSupervisor
             }
             Log.WorkerReady(_logger, workerId, ready.Functions.Count, stopwatch.ElapsedMilliseconds);
             ReadyCount++;
+            ReadyProcessId = worker.ProcessId;
             _firstStart.TrySetResult(ready);
             Volatile.Read(ref _ready).TrySetResult(ready);
 
             var gone = await channel.Closed.WaitAsync(stopping).ConfigureAwait(false);
+            ReadyProcessId = null;
             Volatile.Write(ref _ready, new TaskCompletionSource<ReadyWorker>(TaskCreationOptions.RunContinuationsAsynchronously));
             await ReportGoneAsync(worker, workerId, gone).ConfigureAwait(false);
         }

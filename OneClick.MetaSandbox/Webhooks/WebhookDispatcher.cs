@@ -8,7 +8,7 @@ namespace OneClick.MetaSandbox.Webhooks;
 /// <summary>
 /// Delivers webhooks in the background so sends answer at once. A due delivery goes into a channel; a few workers
 /// POST from it. Waiting is done with timers (Task.Delay), never a thread per message. Failed POSTs are retried with
-/// exponential backoff (<see cref="WebhookDeliveryOptions"/>), then dropped and counted.
+/// exponential backoff over a long horizon, as Meta does (<see cref="WebhookDeliveryOptions"/>), then dropped and counted.
 /// The status webhooks of one message form a sequence: each step waits for its due time and for the previous step
 /// to be delivered (or given up), so they arrive in the planned order even when the machine is busy.
 /// </summary>
@@ -198,6 +198,7 @@ internal sealed partial class WebhookDispatcher(
 
     private async Task DeliverAsync(WebhookDelivery delivery, CancellationToken stoppingToken)
     {
+        var triedAt = time.GetTimestamp();
         string error;
         try
         {
@@ -226,11 +227,12 @@ internal sealed partial class WebhookDispatcher(
             error = $"Timed out after {options.Value.TimeoutMs} ms ({delivery.Url})";
         }
 
-        if (delivery.Attempt < options.Value.MaxAttempts)
+        // Retried as Meta does, over a long horizon: an app that is down for a while gets everything afterwards.
+        var firstTriedAt = delivery.FirstTriedAt ?? triedAt;
+        if (options.Value.BackoffBefore(delivery.Attempt + 1, time.GetElapsedTime(firstTriedAt), Random.Shared.NextDouble()) is { } backoff)
         {
             stats.Retrying(delivery, error);
-            var backoff = TimeSpan.FromMilliseconds(options.Value.InitialBackoffMs * Math.Pow(2, delivery.Attempt - 1));
-            EnqueueWhenDue(delivery with { Attempt = delivery.Attempt + 1 }, backoff);
+            EnqueueWhenDue(delivery with { Attempt = delivery.Attempt + 1, FirstTriedAt = firstTriedAt }, backoff);
             return;
         }
 

@@ -5,59 +5,98 @@ using System.Net.Sockets;
 namespace OneClick.Tests.Infrastructure;
 
 /// <summary>
-/// A real Azurite (Azure Storage emulator, installed from npm by the test command) on free ports, in memory.
+/// A real Azurite (Azure Storage emulator, installed from npm by the test command) on free ports, in memory, or on
+/// disk in <see cref="Location"/> so that it can be stopped and started again with its data (a storage outage).
 /// If ONECLICK_TEST_STORAGE holds a connection string, that account is used instead.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
-    private readonly Process? _process;
+    private readonly (int Blob, int Queue, int Table) _ports;
+    private Process? _process;
 
     public string ConnectionString { get; }
 
-    private Azurite(string connectionString, Process? process)
+    /// <summary>Where Azurite keeps its data; null when in memory.</summary>
+    public string? Location { get; }
+
+    private Azurite(string connectionString, Process? process, (int, int, int) ports, string? location)
     {
         ConnectionString = connectionString;
         _process = process;
+        _ports = ports;
+        Location = location;
     }
 
-    public static async Task<Azurite> StartAsync()
+    /// <param name="location">A folder to keep the data in (survives <see cref="StopAsync"/>); null keeps it in memory.</param>
+    public static async Task<Azurite> StartAsync(string? location = null)
     {
         var external = Environment.GetEnvironmentVariable("ONECLICK_TEST_STORAGE");
         if (!string.IsNullOrEmpty(external))
-            return new Azurite(external, null);
+            return new Azurite(external, null, default, null);
 
-        var executable = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
-        if (!File.Exists(executable))
-            throw new InvalidOperationException($"Azurite is not installed at {executable}: run the README's test command (it runs npm ci).");
-
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList =
-            {
-                "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
-                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        foreach (var port in new[] { blob, queue, table })
-            await WaitForPortAsync(port, process);
+        var ports = (FreePort(), FreePort(), FreePort());
+        var process = await LaunchAsync(ports, location);
 
         const string account = "devstoreaccount1";
         const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
         var connectionString =
             $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/{account};QueueEndpoint=http://127.0.0.1:{queue}/{account};TableEndpoint=http://127.0.0.1:{table}/{account};";
-        return new Azurite(connectionString, process);
+            $"BlobEndpoint=http://127.0.0.1:{ports.Item1}/{account};QueueEndpoint=http://127.0.0.1:{ports.Item2}/{account};TableEndpoint=http://127.0.0.1:{ports.Item3}/{account};";
+        return new Azurite(connectionString, process, ports, location);
+    }
+
+    private static async Task<Process> LaunchAsync((int Blob, int Queue, int Table) ports, string? location)
+    {
+        var executable = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+            throw new InvalidOperationException($"Azurite is not installed at {executable}: run the README's test command (it runs npm ci).");
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (location is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(location);
+        }
+        foreach (var argument in new[]
+        {
+            "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
+            "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
+            await WaitForPortAsync(port, process);
+        return process;
+    }
+
+    /// <summary>Stops Azurite as an operator would (SIGTERM: it saves its data and closes its ports).</summary>
+    public async Task StopAsync()
+    {
+        if (Location is null || _process is null)
+            throw new InvalidOperationException("Only an Azurite with a data location can be stopped and started again.");
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts Azurite again on the same ports with the data it kept.</summary>
+    public async Task RestartAsync()
+    {
+        if (Location is null || _process is not null)
+            throw new InvalidOperationException("Stop it first (and only an Azurite with a data location).");
+        _process = await LaunchAsync(_ports, Location);
     }
 
     public static int FreePort()
@@ -89,6 +128,24 @@ public sealed class Azurite : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync()
+    {
+        if (Location is not null)
+        {
+            try
+            {
+                await DisposeProcessAsync();
+            }
+            finally
+            {
+                if (Directory.Exists(Location))
+                    Directory.Delete(Location, recursive: true);
+            }
+            return;
+        }
+        await DisposeProcessAsync();
+    }
+
+    private async Task DisposeProcessAsync()
     {
         if (_process is null)
             return;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,22 @@ public class OneClickEnvironment : IAsyncLifetime
     /// <summary>The local Functions host's log level (its own lines: invocations, polling, the worker's life).</summary>
     protected virtual LogLevel HostLogLevel => LogLevel.Debug;
 
+    /// <summary>
+    /// Runs the worker as the host does in Azure, as its own process (OneClick.Functions' build output, started with
+    /// worker.config.json's command line and restarted by the host when it dies), so a test can kill it. Such a worker's
+    /// services cannot be replaced and <see cref="App"/> is not available; the secrets go to a development file store.
+    /// </summary>
+    protected virtual bool WorkerAsProcess => false;
+
+    /// <summary>The build output a process worker runs (<see cref="FunctionsBuildOutput"/> unless an environment runs another build).</summary>
+    protected virtual string FunctionsScriptRoot => FunctionsBuildOutput;
+
+    /// <summary>Extra command-line settings of the sandbox (e.g. its webhook retry settings).</summary>
+    protected virtual IEnumerable<string> SandboxArgs => [];
+
+    /// <summary>Keeps Azurite's data on disk, so that it can be stopped and started again (<see cref="Azurite.StopAsync"/>).</summary>
+    protected virtual bool StorageOnDisk => false;
+
     /// <summary>Extra app settings for one environment, seen by the host and the worker (e.g. host.json overrides).</summary>
     protected virtual void AddSettings(IDictionary<string, string?> settings)
     {
@@ -50,9 +67,9 @@ public class OneClickEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var azurite = Azurite.StartAsync();
+        var azurite = Azurite.StartAsync(StorageOnDisk ? Path.Combine(Path.GetTempPath(), "oneclick-azurite-" + Guid.NewGuid().ToString("N")) : null);
         var keyVault = KeyVaultStandIn.StartAsync();
-        Sandbox = SandboxApp.Build(["--urls", "http://127.0.0.1:0"]);
+        Sandbox = SandboxApp.Build(["--urls", "http://127.0.0.1:0", .. SandboxArgs]);
         await Sandbox.StartAsync();
         SandboxUrl = new Uri(Sandbox.Urls.First());
         Azurite = await azurite;
@@ -67,15 +84,26 @@ public class OneClickEnvironment : IAsyncLifetime
             ["OneClick__Conversations__EnforceServiceWindow"] = "false",
             ["OneClick__Automations__AllowInternalWebhooks"] = "true", // the tests' webhook receivers listen on loopback over http
         };
+        if (WorkerAsProcess)
+        {
+            _secretsFile = Path.Combine(Path.GetTempPath(), $"oneclick-secrets-{Guid.NewGuid():N}.json");
+            settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+            settings["OneClick__Secrets__Provider"] = "Local";
+            settings["OneClick__Secrets__LocalPath"] = _secretsFile;
+        }
         AddSettings(settings);
+        _settings = settings;
         var loggers = LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(HostLogLevel));
         FunctionsHost = new LocalFunctionsHost(new LocalFunctionsHostOptions
         {
-            ScriptRoot = InProcessWorker.ScriptRoot,
+            ScriptRoot = WorkerAsProcess ? FunctionsScriptRoot : InProcessWorker.ScriptRoot,
             HttpPort = 0,
             Settings = settings,
+            // A killed worker process is back within a second or two (the host's defaults back off up to 30 s).
+            RestartDelay = WorkerAsProcess ? TimeSpan.FromMilliseconds(200) : new LocalFunctionsHostOptions { ScriptRoot = "" }.RestartDelay,
+            MaxRestartDelay = WorkerAsProcess ? TimeSpan.FromSeconds(2) : new LocalFunctionsHostOptions { ScriptRoot = "" }.MaxRestartDelay,
             // Each (re)start of the worker replaces App, so tests reach the services of the worker the host talks to.
-            StartWorker = (context, cancellationToken) => InProcessWorker.StartAsync(context, settings, ConfigureWorker, worker => App = worker, cancellationToken),
+            StartWorker = WorkerAsProcess ? null : (context, cancellationToken) => InProcessWorker.StartAsync(context, settings, ConfigureWorker, worker => App = worker, cancellationToken),
         }, loggers);
         await FunctionsHost.StartAsync(CancellationToken.None);
         AppUrl = FunctionsHost.BaseAddress;
@@ -97,7 +125,26 @@ public class OneClickEnvironment : IAsyncLifetime
     public Task<int> RunDueSchedulesAsync() =>
         App.Services.GetRequiredService<DueScheduleDispatcher>().EnqueueDueAsync(CancellationToken.None);
 
-    public StorageAccount Storage => App.Services.GetRequiredService<StorageAccount>();
+    public StorageAccount Storage => WorkerAsProcess
+        ? _storage ??= new StorageAccount(new ConfigurationBuilder().AddInMemoryCollection(_settings).Build(), Azure.Storage.Queues.QueueMessageEncoding.Base64)
+        : App.Services.GetRequiredService<StorageAccount>();
+
+    private Dictionary<string, string?> _settings = [];
+    private StorageAccount? _storage;
+    private string? _secretsFile;
+
+    /// <summary>OneClick.Functions' build output (the same configuration as these tests): what a Functions host runs.</summary>
+    public static string FunctionsBuildOutput
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var path = Path.Combine(RepoPaths.Root, "OneClick.Functions", "bin", testOutput.Parent!.Name, testOutput.Name);
+            return File.Exists(Path.Combine(path, "worker.config.json"))
+                ? path
+                : throw new InvalidOperationException($"OneClick.Functions is not built at {path}.");
+        }
+    }
 
     /// <summary>A new tenant with its own sandbox phone number, wired for webhooks, through the public API.</summary>
     public async Task<TestTenant> CreateTenantAsync(string? name = null)
@@ -169,6 +216,8 @@ public class OneClickEnvironment : IAsyncLifetime
         await KeyVault.DisposeAsync();
         await Azurite.DisposeAsync();
         Http.Dispose();
+        if (_secretsFile is not null && File.Exists(_secretsFile))
+            File.Delete(_secretsFile);
     }
 }
 
