@@ -26,6 +26,7 @@ public sealed partial class MessagesWebhookHandler(
     AutomationEngine automations,
     AnalyticsEvents analytics,
     Campaigns.CampaignRecipientStore campaignRecipients,
+    SystemMessages systemMessages,
     ILogger<MessagesWebhookHandler> logger) : IWebhookChangeHandler
 {
     private const int MaxPayloadLength = 30_000;
@@ -68,6 +69,11 @@ public sealed partial class MessagesWebhookHandler(
         if (identity.IsEmpty)
         {
             LogBadSender(logger, tenantId, message.Type);
+            return;
+        }
+        if (message.Type == SystemMessages.Type)
+        {
+            await SystemNoticeAsync(tenantId, message, identity, receivedAt, cancellationToken).ConfigureAwait(false);
             return;
         }
         // A known contact keeps the name the business gave it; a new one gets the WhatsApp profile name. Whichever
@@ -127,6 +133,29 @@ public sealed partial class MessagesWebhookHandler(
         // AnalyticsEvents.RecordOptOutAsync uses, so it counts once.
         if (await window.ConfigureAwait(false) is { IsOptedOut: true, OptOutAt: { } optOutAt } optedOut)
             await analytics.RecordOptOutAsync(tenantId, contact.Id, optedOut.OptOutSource ?? "unknown", optOutAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A WhatsApp notice (number or BSUID changed): the contact moves to its new identity and the notice joins its
+    /// history, but it is not the customer writing, so no window, session, reply, automation or analytics event.
+    /// </summary>
+    private async Task SystemNoticeAsync(string tenantId, InboundMessage message, ContactIdentity identity, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var contact = await systemMessages.ApplyAsync(tenantId, message, identity, cancellationToken).ConfigureAwait(false);
+        if (contact is null)
+            return;
+        var raw = message.RawJson;
+        await conversations.SaveInboundAsync(tenantId, contact.Id, new ConversationEntryEntity
+        {
+            At = message.At,
+            MetaMessageId = message.MetaMessageId,
+            Type = message.Type,
+            From = identity.Phone ?? identity.UserId ?? identity.ParentUserId,
+            Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
+            PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
+            PayloadTruncated = raw.Length > MaxPayloadLength,
+            ReceivedAt = receivedAt,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A reply to a campaign send: the recipient counts as replied once, and one "replied" event with the campaign.</summary>
