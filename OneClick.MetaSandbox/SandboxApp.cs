@@ -100,6 +100,7 @@ public static class SandboxApp
         Groups.GroupsEndpoints.MapGroupsControl(control);
         control.MapTemplateControl();
         control.MapMediaDownload();
+        Webhooks.AccountEventEndpoints.MapAccountEventEndpoints(control);
 
         // Graph API look-alike: /{version}/..., version like v25.0.
         // Later features (templates CRUD under /{waba-id}/message_templates, media, Groups API) map here in their own folders.

@@ -318,7 +318,8 @@ public sealed partial class CampaignBatchSender(
         {
             ["messaging_product"] = "whatsapp",
             ["recipient_type"] = row.RecipientType,
-            ["to"] = row.To,
+            // A person known only by a BSUID is addressed with "recipient" instead of "to".
+            [row.RecipientType != "group" && MetaRecipient.IsUserId(row.To) ? "recipient" : "to"] = row.To,
             ["type"] = campaign.MessageType,
             [campaign.MessageType] = JsonNode.Parse(row.ContentJson ?? campaign.ContentJson),
             ["biz_opaque_callback_data"] = CampaignCallbackReference.For(campaign.Id, occurrence, row.RowKey),

@@ -167,7 +167,7 @@ public sealed partial class CampaignDispatcher(
             }
             else
             {
-                row.To = contact.PhoneNumber;
+                row.To = MetaRecipient.AddressOf(contact); // the phone, or the BSUID of a person known without one
                 if (contact.IsOptedOut)
                     Skip(row, "opted_out", "The contact opted out of marketing messages.");
                 else if (campaign.IsFreeForm && (contact.LastInboundAt is null || now - contact.LastInboundAt >= Window))

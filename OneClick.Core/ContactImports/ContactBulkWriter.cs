@@ -6,8 +6,11 @@ using OneClick.Core.Storage;
 
 namespace OneClick.Core.ContactImports;
 
-/// <summary>One valid CSV row: a normalised number with what to merge into its contact.</summary>
-public sealed record ImportRow(long Row, string PhoneNumber, string? Name, IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<string> Tags);
+/// <summary>One valid CSV row: a normalised number ("" when the row names the person by BSUID only) with what to merge into its contact.</summary>
+public sealed record ImportRow(long Row, string PhoneNumber, string? Name, IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<string> Tags, string? UserId = null)
+{
+    public ContactIdentity Identity => new(PhoneNumber.Length > 0 ? PhoneNumber : null, UserId);
+}
 
 public sealed record RowRejection(long Row, string Reason);
 
@@ -31,17 +34,19 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
     public async Task<BulkUpsertResult> UpsertAsync(string tenantId, IReadOnlyList<ImportRow> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var merged = MergeDuplicates(rows);
-        var existing = new ConcurrentQueue<ImportRow>();
+        var merged = MergeDuplicates(rows.Where(r => r.PhoneNumber.Length > 0).ToList());
+        // Rows that name the person by BSUID only take the one-by-one path that finds a contact by any identity.
+        var existing = new ConcurrentQueue<ImportRow>(rows.Where(r => r.PhoneNumber.Length == 0));
         var rejections = new ConcurrentQueue<RowRejection>();
         int created = 0, updated = 0, unchanged = 0;
+        var suppressed = await SuppressionsAsync(tenantId, merged, cancellationToken).ConfigureAwait(false);
 
         await Parallel.ForEachAsync(Pack(merged), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
             var pending = group.ToList();
             for (var attempt = 0; pending.Count > 0; attempt++)
             {
-                var (actions, owners) = NewContactActions(tenantId, pending);
+                var (actions, owners) = NewContactActions(tenantId, pending, suppressed);
                 try
                 {
                     await Table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false);
@@ -82,18 +87,31 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var contact = await contacts.FindByPhoneAsync(tenantId, row.PhoneNumber, cancellationToken).ConfigureAwait(false);
-            if (contact is null)
+            var contact = await contacts.FindAsync(tenantId, row.Identity, cancellationToken).ConfigureAwait(false);
+            var made = false;
+            if (contact is null && row.PhoneNumber.Length == 0)
+            {
+                (contact, made) = await contacts.ResolveAsync(tenantId, row.Identity, row.Name, cancellationToken).ConfigureAwait(false);
+                if (made && row.Attributes.Count == 0 && row.Tags.Count == 0)
+                    return Outcome.Created;
+            }
+            else if (contact is null)
             {
                 try
                 {
-                    await Table.SubmitTransactionAsync(NewContactActions(tenantId, [row]).Actions, cancellationToken).ConfigureAwait(false);
+                    var suppression = await contacts.FindSuppressionAsync(tenantId, row.Identity, cancellationToken).ConfigureAwait(false);
+                    await Table.SubmitTransactionAsync(NewContactActions(tenantId, [row], suppression is null ? null : new() { [row.Row] = suppression }).Actions, cancellationToken).ConfigureAwait(false);
                     return Outcome.Created;
                 }
                 catch (TableTransactionFailedException e) when (e.Status == 409)
                 {
                     continue;
                 }
+            }
+            else
+            {
+                // The row's other identity (its BSUID, or its phone for a contact known by BSUID) is linked to the contact.
+                contact = await contacts.ChangeIdentityAsync(contact, row.Identity, replace: false, cancellationToken).ConfigureAwait(false);
             }
 
             var oldTags = contact.Tags;
@@ -106,7 +124,7 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
             var name = row.Name ?? contact.Name;
             var tagsJson = JsonSerializer.Serialize(tags);
             if (name == contact.Name && attributesJson == contact.AttributesJson && tagsJson == contact.TagsJson)
-                return Outcome.Unchanged;
+                return made ? Outcome.Created : Outcome.Unchanged;
             if (tags.Count > Tags.MaxPerContact || attributes.Count > ContactStore.MaxAttributes || attributesJson.Length > ContactStore.MaxAttributesJsonLength)
             {
                 rejections.Enqueue(new RowRejection(row.Row, $"Merged into the existing contact this row would exceed a limit ({Tags.MaxPerContact} tags, {ContactStore.MaxAttributes} attributes, {ContactStore.MaxAttributesJsonLength} characters of attributes)."));
@@ -116,7 +134,7 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
             try
             {
                 await contacts.SaveWithTagsAsync(contact, oldTags, [.. tags], cancellationToken).ConfigureAwait(false);
-                return Outcome.Updated;
+                return made ? Outcome.Created : Outcome.Updated;
             }
             catch (Azure.RequestFailedException e) when (e.Status == 412)
             {
@@ -155,7 +173,7 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
         int actions = 0, chars = 0;
         foreach (var row in rows)
         {
-            var rowActions = 2 + row.Tags.Count;
+            var rowActions = 2 + (row.UserId is null ? 0 : 1) + row.Tags.Count;
             var rowChars = 512 + (row.Name?.Length ?? 0) + row.Attributes.Sum(a => a.Key.Length + a.Value.Length + 8);
             if (group.Count > 0 && (actions + rowActions > ContactStore.MaxTransactionActions || chars + rowChars > MaxTransactionChars))
             {
@@ -170,8 +188,29 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
             yield return group;
     }
 
+    /// <summary>
+    /// The suppressions (opt-outs Meta sent for people who were not contacts yet) that name these rows, by row number.
+    /// A tenant with few suppressions has them all read at once; one with many has each new row checked.
+    /// </summary>
+    private async Task<Dictionary<long, SuppressionEntity>> SuppressionsAsync(string tenantId, List<ImportRow> rows, CancellationToken cancellationToken)
+    {
+        var found = new ConcurrentDictionary<long, SuppressionEntity>();
+        var snapshot = await contacts.SuppressionSnapshotAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        if (snapshot is { Count: 0 })
+            return [];
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = Parallelism * 2, CancellationToken = cancellationToken }, async (row, ct) =>
+        {
+            var suppression = snapshot is not null
+                ? row.Identity.Keys().Select(k => snapshot.GetValueOrDefault(k)).FirstOrDefault(s => s is not null)
+                : await contacts.FindSuppressionAsync(tenantId, row.Identity, ct).ConfigureAwait(false);
+            if (suppression is not null)
+                found[row.Row] = suppression;
+        }).ConfigureAwait(false);
+        return new Dictionary<long, SuppressionEntity>(found);
+    }
+
     /// <returns>The actions, and for each action the index of its row in <paramref name="rows"/>.</returns>
-    private (List<TableTransactionAction> Actions, List<int> Owners) NewContactActions(string tenantId, List<ImportRow> rows)
+    private (List<TableTransactionAction> Actions, List<int> Owners) NewContactActions(string tenantId, List<ImportRow> rows, Dictionary<long, SuppressionEntity>? suppressed)
     {
         var now = clock.GetUtcNow();
         var actions = new List<TableTransactionAction>();
@@ -185,6 +224,7 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
                 PartitionKey = tenantId,
                 RowKey = ContactEntity.RowKeyFor(ContactStore.NewId()),
                 PhoneNumber = row.PhoneNumber,
+                UserId = row.UserId,
                 Name = row.Name,
                 AttributesJson = JsonSerializer.Serialize(row.Attributes),
                 TagsJson = JsonSerializer.Serialize(tags),
@@ -194,8 +234,16 @@ public sealed class ContactBulkWriter(ContactStore contacts, StorageAccount stor
             // The number's index row first: a conflict on it names the row that already exists.
             actions.Add(new(TableTransactionActionType.Add, new ContactPhoneIndexEntity { PartitionKey = tenantId, RowKey = ContactPhoneIndexEntity.RowKeyFor(row.PhoneNumber), ContactId = contact.Id }));
             actions.Add(new(TableTransactionActionType.Add, contact));
+            if (suppressed?.GetValueOrDefault(row.Row) is { } suppression)
+                (contact.OptInState, contact.OptOutSource, contact.OptOutAt) = (OptInStates.OptedOut, suppression.Source, suppression.At);
+            var identityRows = 0;
+            if (row.UserId is not null)
+            {
+                actions.Add(new(TableTransactionActionType.Add, new ContactUserIndexEntity { PartitionKey = tenantId, RowKey = ContactUserIndexEntity.UserRowKeyFor(row.UserId), ContactId = contact.Id }));
+                identityRows = 1;
+            }
             actions.AddRange(ContactStore.TagRows(tenantId, contact.Id, tags).Select(t => new TableTransactionAction(TableTransactionActionType.UpsertReplace, t)));
-            owners.AddRange(Enumerable.Repeat(i, 2 + tags.Count));
+            owners.AddRange(Enumerable.Repeat(i, 2 + identityRows + tags.Count));
         }
         return (actions, owners);
     }

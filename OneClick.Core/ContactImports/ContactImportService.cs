@@ -316,7 +316,13 @@ public sealed partial class ContactImportService(
             return "The row is not valid UTF-8; save the file as UTF-8.";
         if (reader.FieldCount > columns.Count)
             return $"The row has {reader.FieldCount} fields but the header has {columns.Count}: quote values that contain the separator.";
-        var number = E164.TryNormalize(Field(reader, columns.Number), region, out var numberError);
+        // A row may name the person by BSUID only (the phone cell empty): Meta knows some users without a phone.
+        var userId = columns.UserId is { } u ? Field(reader, u) : null;
+        if (userId is not null && !UserIds.IsUserId(userId))
+            return $"'{(userId.Length > 40 ? userId[..40] + "…" : userId)}' is not a business-scoped user id. {UserIds.FormatHint}";
+        var phoneCell = Field(reader, columns.Number);
+        string? numberError = null;
+        var number = phoneCell is null && userId is not null ? "" : E164.TryNormalize(phoneCell, region, out numberError);
         if (number is null)
             return numberError;
         var name = columns.Name is { } n ? Field(reader, n) : null;
@@ -345,7 +351,7 @@ public sealed partial class ContactImportService(
                 return $"The value of '{column.Key}' has more than {MaxAttributeValueLength} characters.";
             attributes[column.Key] = value;
         }
-        row = new ImportRow(rowNumber, number, name, attributes, tags);
+        row = new ImportRow(rowNumber, number, name, attributes, tags, userId);
         return null;
     }
 

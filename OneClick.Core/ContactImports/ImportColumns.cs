@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace OneClick.Core.ContactImports;
 
 /// <summary>Which CSV column holds what, found from the header row.</summary>
-public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, IReadOnlyList<AttributeColumn> Attributes)
+/// <param name="UserId">The business-scoped user id (BSUID) column, if the file has one.</param>
+public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, IReadOnlyList<AttributeColumn> Attributes, int? UserId = null)
 {
     public const int MaxAttributeColumns = 50;
 
@@ -12,6 +13,8 @@ public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, 
         ["phone", "phonenumber", "number", "whatsapp", "whatsappnumber", "mobile", "mobilenumber", "msisdn", "waid", "e164", "tel", "telephone", "cell", "cellphone"];
     public static readonly IReadOnlyList<string> NameHeaders = ["name", "fullname", "contactname", "displayname"];
     public static readonly IReadOnlyList<string> TagHeaders = ["tags", "tag", "labels", "label"];
+    /// <summary>Header names of the business-scoped user id column.</summary>
+    public static readonly IReadOnlyList<string> UserIdHeaders = ["userid", "bsuid", "businessscopeduserid", "whatsappuserid"];
 
     public string ToJson() => JsonSerializer.Serialize(this);
 
@@ -22,7 +25,7 @@ public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, 
     {
         ArgumentNullException.ThrowIfNull(headers);
         error = null;
-        int? number = null, name = null, tags = null;
+        int? number = null, name = null, tags = null, userId = null;
         var attributes = new List<AttributeColumn>();
         for (var i = 0; i < headers.Count; i++)
         {
@@ -34,6 +37,8 @@ public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, 
                 name = i;
             else if (tags is null && TagHeaders.Contains(key))
                 tags = i;
+            else if (userId is null && UserIdHeaders.Contains(key))
+                userId = i;
             else if (header.Length == 0)
                 error = $"Column {i + 1} of the header row has no name.";
             else if (header.Length > 64)
@@ -55,7 +60,7 @@ public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, 
             error = $"At most {MaxAttributeColumns} attribute columns; the file has {attributes.Count}.";
             return null;
         }
-        return new ImportColumns(headers.Count, number.Value, name, tags, attributes);
+        return new ImportColumns(headers.Count, number.Value, name, tags, attributes, userId);
     }
 
     private static string Canonical(string header) =>

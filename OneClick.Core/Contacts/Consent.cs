@@ -84,9 +84,10 @@ public sealed class OptOutOnStoppedMarketing(ContactStore contacts, TimeProvider
 }
 
 /// <summary>
-/// Consent from webhooks: an inbound text that is one of the tenant's stop keywords opts its sender out (creating the
-/// contact if unknown) and, when the tenant set a confirmation text, answers it once; a failed status with 131050
-/// opts the recipient out; Meta's user_preferences "stop"/"resume" for marketing messages opt out and back in.
+/// Consent from webhooks, by whichever identity (phone, BSUID, parent BSUID) arrives: an inbound text that is one of the
+/// tenant's stop keywords opts its sender out (creating the contact if unknown) and, when the tenant set a confirmation text, answers it once; a failed status with 131050
+/// opts the recipient out; Meta's user_preferences "stop"/"resume" for marketing messages opt out and back in. An
+/// opt-out for someone who is not a contact is kept as a suppression (see <see cref="SuppressionEntity"/>).
 /// Idempotent: a duplicate webhook finds the contact already in that state and changes (and sends) nothing.
 /// </summary>
 public sealed partial class ConsentWebhookHandler(
@@ -127,11 +128,12 @@ public sealed partial class ConsentWebhookHandler(
 
     private async Task StopKeywordAsync(TenantEntity tenant, JsonElement message, JsonElement value, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        if (E164.TryNormalize("+" + Text(message, "from"), tenant.DefaultRegion, out _) is not { } e164)
+        // Whichever identity the sender has (a username user may have no phone number), the STOP counts.
+        var (identity, profileName) = WebhookIdentity.Sender(value, Text(message, "from"), Text(message, "from_user_id"), Text(message, "from_parent_user_id"));
+        if (identity.IsEmpty)
             return;
         // The WhatsApp profile name only names a new contact; it never overwrites the tenant's own.
-        var contact = await contacts.FindByPhoneAsync(tenant.Id, e164, cancellationToken).ConfigureAwait(false)
-            ?? (await contacts.CreateOrMergeAsync(tenant.Id, e164, ProfileName(value), null, cancellationToken).ConfigureAwait(false)).Contact;
+        var (contact, _) = await contacts.ResolveAsync(tenant.Id, identity, profileName, cancellationToken).ConfigureAwait(false);
         var (_, changed) = await contacts.ChangeOptInAsync(tenant.Id, contact.Id, false, ConsentSources.StopKeyword, At(message, receivedAt), cancellationToken).ConfigureAwait(false);
         LogStopKeyword(logger, tenant.Id, contact.Id, changed);
         if (!changed || string.IsNullOrWhiteSpace(tenant.StopConfirmationText))
@@ -155,10 +157,15 @@ public sealed partial class ConsentWebhookHandler(
         string? contactId = null;
         if (CallbackReference.MessageIdFrom(Text(status, "biz_opaque_callback_data")) is { } messageId)
             contactId = (await messages.GetAsync(change.TenantId, messageId, cancellationToken).ConfigureAwait(false))?.ContactId;
-        if (contactId is null && Text(status, "recipient_id") is { } recipient)
-            contactId = (await contacts.FindByPhoneAsync(change.TenantId, "+" + recipient.TrimStart('+'), cancellationToken).ConfigureAwait(false))?.Id;
         if (contactId is not null && ContactStore.IsValidId(contactId))
+        {
             await contacts.ChangeOptInAsync(change.TenantId, contactId, false, ConsentSources.Meta131050, At(status, change.ReceivedAt), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // Not one of OneClick's messages to a contact: the person is opted out by the phone or BSUID Meta names.
+        var identity = WebhookIdentity.Of(Text(status, "recipient_id"), Text(status, "recipient_user_id"), Text(status, "recipient_parent_user_id"));
+        if (!identity.IsEmpty && Text(status, "recipient_type") != "group")
+            await contacts.OptOutAsync(change.TenantId, identity, ConsentSources.Meta131050, At(status, change.ReceivedAt), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task UserPreferencesAsync(WebhookChangeContext change, CancellationToken cancellationToken)
@@ -168,20 +175,20 @@ public sealed partial class ConsentWebhookHandler(
         foreach (var preference in preferences.EnumerateArray())
         {
             var stop = Text(preference, "value");
-            if (Text(preference, "category") != "marketing_messages" || stop is not ("stop" or "resume") || Text(preference, "wa_id") is not { } waId)
+            var identity = WebhookIdentity.Of(Text(preference, "wa_id"), Text(preference, "user_id"), Text(preference, "parent_user_id"));
+            if (Text(preference, "category") != "marketing_messages" || stop is not ("stop" or "resume") || identity.IsEmpty)
                 continue;
-            var contact = await contacts.FindByPhoneAsync(change.TenantId, "+" + waId.TrimStart('+'), cancellationToken).ConfigureAwait(false);
-            if (contact is not null)
-                await contacts.ChangeOptInAsync(change.TenantId, contact.Id, stop == "resume", ConsentSources.MetaUserPreferences, At(preference, change.ReceivedAt), cancellationToken).ConfigureAwait(false);
+            // Someone who is not a contact yet is suppressed, so a later import, campaign or send honours the stop.
+            var at = At(preference, change.ReceivedAt);
+            var (contact, changed) = stop == "stop"
+                ? await contacts.OptOutAsync(change.TenantId, identity, ConsentSources.MetaUserPreferences, at, cancellationToken).ConfigureAwait(false)
+                : await contacts.ResumeAsync(change.TenantId, identity, ConsentSources.MetaUserPreferences, at, cancellationToken).ConfigureAwait(false);
+            LogPreference(logger, change.TenantId, stop, contact?.Id ?? "(suppression)", changed);
         }
     }
 
     private static string? Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string? ProfileName(JsonElement value) =>
-        value.TryGetProperty("contacts", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0 &&
-        list[0].TryGetProperty("profile", out var profile) ? Text(profile, "name") : null;
 
     private static DateTimeOffset At(JsonElement element, DateTimeOffset fallback) =>
         element.TryGetProperty("timestamp", out var t) && long.TryParse(t.ValueKind == JsonValueKind.String ? t.GetString() : t.GetRawText(), out var seconds)
@@ -189,6 +196,9 @@ public sealed partial class ConsentWebhookHandler(
 
     [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: stop keyword from contact {ContactId} (opt-out changed: {Changed})")]
     private static partial void LogStopKeyword(ILogger logger, string tenantId, string contactId, bool changed);
+
+    [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: user_preferences {Value} for {Contact} (changed: {Changed})")]
+    private static partial void LogPreference(ILogger logger, string tenantId, string value, string contact, bool changed);
 
     [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: the stop confirmation to contact {ContactId} was refused by validation")]
     private static partial void LogConfirmationRefused(ILogger logger, string tenantId, string contactId);

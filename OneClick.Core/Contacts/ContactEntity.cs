@@ -6,9 +6,9 @@ using OneClick.Core.Storage;
 namespace OneClick.Core.Contacts;
 
 /// <summary>
-/// Contacts live in one partition per tenant. Two row kinds share it: "contact|{id}" holds the contact,
-/// "phone|{e164}" points from a number to its contact id, so one number is one contact; both are
-/// written in one transaction.
+/// Contacts live in one partition per tenant. Row kinds share it: "contact|{id}" holds the contact,
+/// "phone|{e164}", "user|{bsuid}" and "parent|{parent bsuid}" point from an identity to its contact id, so one
+/// identity is one contact; a contact and its index rows are written in one transaction.
 /// </summary>
 public sealed class ContactEntity : ITableEntity
 {
@@ -19,7 +19,13 @@ public sealed class ContactEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    /// <summary>E.164, or "" for a person known only by a business-scoped user id.</summary>
     public string PhoneNumber { get; set; } = "";
+    /// <summary>Meta's business-scoped user id (BSUID), when known.</summary>
+    public string? UserId { get; set; }
+    public string? ParentUserId { get; set; }
+    /// <summary>The WhatsApp username, as last shown in a webhook's contacts[].profile.</summary>
+    public string? Username { get; set; }
     public string? Name { get; set; }
     public string AttributesJson { get; set; } = "{}";
     public DateTimeOffset CreatedAt { get; set; }
@@ -60,6 +66,23 @@ public sealed class ContactPhoneIndexEntity : ITableEntity
     public string ContactId { get; set; } = "";
 
     public static string RowKeyFor(string e164) => RowPrefix + e164;
+}
+
+/// <summary>"user|{bsuid}" and "parent|{parent bsuid}": from a business-scoped user id to its contact.</summary>
+public sealed class ContactUserIndexEntity : ITableEntity
+{
+    public const string UserPrefix = "user|";
+    public const string ParentPrefix = "parent|";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ContactId { get; set; } = "";
+
+    public static string UserRowKeyFor(string userId) => UserPrefix + userId;
+    public static string ParentRowKeyFor(string parentUserId) => ParentPrefix + parentUserId;
 }
 
 /// <summary>"tag|{tag}|{contactId}": finds a tag's contacts in one range query of the tenant's partition.</summary>

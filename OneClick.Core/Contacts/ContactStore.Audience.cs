@@ -160,7 +160,7 @@ public sealed partial class ContactStore
     }
 
     /// <summary>
-    /// Deletes the contact row, its number's index row and its tag rows in one transaction. List memberships and
+    /// Deletes the contact row, its identity index rows (phone, BSUID, parent BSUID) and its tag rows in one transaction. List memberships and
     /// message history are the <see cref="ContactEraser"/>'s part. Returns false when there is no such contact.
     /// </summary>
     internal async Task<bool> DeleteRowsAsync(ContactEntity contact, CancellationToken cancellationToken)
@@ -169,9 +169,12 @@ public sealed partial class ContactStore
         {
             new(TableTransactionActionType.Delete, contact, ETag.All),
         };
-        var index = await Table.FindAsync<ContactPhoneIndexEntity>(contact.PartitionKey, ContactPhoneIndexEntity.RowKeyFor(contact.PhoneNumber), cancellationToken).ConfigureAwait(false);
-        if (index is not null && index.ContactId == contact.Id)
-            actions.Add(new(TableTransactionActionType.Delete, index, ETag.All));
+        foreach (var key in IdentityKeysOf(contact))
+        {
+            var index = await Table.FindAsync<ContactUserIndexEntity>(contact.PartitionKey, key, cancellationToken).ConfigureAwait(false);
+            if (index is not null && index.ContactId == contact.Id)
+                actions.Add(new(TableTransactionActionType.Delete, index, ETag.All));
+        }
         // TagsJson and the tag rows are written together, so TagsJson says which tag rows there are.
         var tagRows = TagRows(contact.PartitionKey, contact.Id, contact.Tags).ToList();
         var first = actions.Concat(tagRows.Select(t => new TableTransactionAction(TableTransactionActionType.Delete, t, ETag.All))).ToList();

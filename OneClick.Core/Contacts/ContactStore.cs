@@ -35,6 +35,7 @@ public sealed partial class ContactStore(StorageAccount storage, TimeProvider cl
                 CreatedAt = now,
                 UpdatedAt = now,
             };
+            await ApplySuppressionAsync(contact, new ContactIdentity(e164), cancellationToken).ConfigureAwait(false);
             var index = new ContactPhoneIndexEntity
             {
                 PartitionKey = tenantId,

@@ -12,16 +12,29 @@ public sealed record InboundMessage(
     string? Text, string? MediaId, string? MediaMimeType, string? ContextMetaMessageId,
     string? ReplyKind, string? ReplyId, string? GroupId, string? ErrorsJson, string RawJson)
 {
+    /// <summary>
+    /// The sender's business-scoped user id (messages[].from_user_id) and parent id. A user with a username may come
+    /// with these only and no "from" (then <see cref="From"/> is "").
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids
+    /// </summary>
+    public string? FromUserId { get; init; }
+    public string? FromParentUserId { get; init; }
+
+    /// <summary>What one customer's messages are grouped by: the phone when there is one, else the BSUID.</summary>
+    public string CustomerKey => From.Length > 0 ? From : FromUserId ?? FromParentUserId ?? "";
+
     public static readonly string[] MediaTypes = ["image", "video", "audio", "document", "sticker"];
 
-    /// <summary>Null when the entry lacks what every inbound message has (id, from).</summary>
+    /// <summary>Null when the entry lacks what every inbound message has (an id, and a sender: from or from_user_id).</summary>
     public static InboundMessage? Parse(JsonElement message, DateTimeOffset receivedAt)
     {
         if (message.ValueKind != JsonValueKind.Object)
             return null;
         var id = Str(message, "id");
-        var from = Str(message, "from");
-        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(from))
+        var from = Str(message, "from") ?? "";
+        var fromUserId = Str(message, "from_user_id") is { Length: > 0 } u ? u : null;
+        var fromParentUserId = Str(message, "from_parent_user_id") is { Length: > 0 } p ? p : null;
+        if (string.IsNullOrEmpty(id) || (from.Length == 0 && fromUserId is null && fromParentUserId is null))
             return null;
         var type = Str(message, "type") ?? "unknown";
         var at = Str(message, "timestamp") is { } ts && long.TryParse(ts, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
@@ -92,7 +105,11 @@ public sealed record InboundMessage(
 
         var errors = message.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Array ? e.GetRawText() : null;
         return new InboundMessage(id, from, type, at, text, mediaId, mime, context, replyKind, replyId,
-            Str(message, "group_id"), errors, message.GetRawText());
+            Str(message, "group_id"), errors, message.GetRawText())
+        {
+            FromUserId = fromUserId,
+            FromParentUserId = fromParentUserId,
+        };
     }
 
     private static string? Str(JsonElement element, string property) =>

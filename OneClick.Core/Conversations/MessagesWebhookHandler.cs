@@ -26,6 +26,7 @@ public sealed partial class MessagesWebhookHandler(
     AutomationEngine automations,
     AnalyticsEvents analytics,
     Campaigns.CampaignRecipientStore campaignRecipients,
+    SystemMessages systemMessages,
     ILogger<MessagesWebhookHandler> logger) : IWebhookChangeHandler
 {
     private const int MaxPayloadLength = 30_000;
@@ -39,7 +40,6 @@ public sealed partial class MessagesWebhookHandler(
         foreach (var status in value?.Statuses ?? [])
             await RecordStatusAsync(change.TenantId, status, cancellationToken).ConfigureAwait(false);
 
-        var names = ProfileNames(change.Value);
         var inbound = new List<InboundMessage>();
         foreach (var element in value?.Messages ?? [])
         {
@@ -50,27 +50,36 @@ public sealed partial class MessagesWebhookHandler(
                 inbound.Add(message);
         }
         // A batch (up to 1,000 per POST) runs customer by customer in parallel; one customer's messages stay in order.
-        await Parallel.ForEachAsync(inbound.GroupBy(m => m.From), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (customer, ct) =>
+        await Parallel.ForEachAsync(inbound.GroupBy(m => m.CustomerKey), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (customer, ct) =>
         {
             foreach (var message in customer)
-                await HandleInboundAsync(change.TenantId, message, names.GetValueOrDefault(message.From), change.ReceivedAt, ct).ConfigureAwait(false);
+            {
+                var (identity, profileName) = WebhookIdentity.Sender(change.Value, message.From, message.FromUserId, message.FromParentUserId);
+                await HandleInboundAsync(change.TenantId, message, identity, profileName, change.ReceivedAt, ct).ConfigureAwait(false);
+            }
         }).ConfigureAwait(false);
 
         foreach (var error in value?.Errors ?? [])
             LogValueError(logger, change.TenantId, error.Code, error.Title ?? error.Message);
     }
 
-    private async Task HandleInboundAsync(string tenantId, InboundMessage message, string? profileName, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    private async Task HandleInboundAsync(
+        string tenantId, InboundMessage message, ContactIdentity identity, string? profileName, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        var e164 = E164.TryNormalize("+" + message.From.TrimStart('+'), "US", out _);
-        if (e164 is null)
+        if (identity.IsEmpty)
         {
             LogBadSender(logger, tenantId, message.Type);
             return;
         }
-        // A known contact keeps the name the business gave it; a new one gets the WhatsApp profile name.
-        var contact = await contacts.FindByPhoneAsync(tenantId, e164, cancellationToken).ConfigureAwait(false)
-            ?? (await contacts.CreateOrMergeAsync(tenantId, e164, profileName, null, cancellationToken).ConfigureAwait(false)).Contact;
+        if (message.Type == SystemMessages.Type)
+        {
+            await SystemNoticeAsync(tenantId, message, identity, receivedAt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // A known contact keeps the name the business gave it; a new one gets the WhatsApp profile name. Whichever
+        // identity finds the contact, the others the message carries are linked to it (one contact per person).
+        var (contact, _) = await contacts.ResolveAsync(tenantId, identity, profileName, cancellationToken).ConfigureAwait(false);
+        var sender = identity.Phone ?? identity.UserId ?? identity.ParentUserId;
 
         string? replyTo = null;
         MessageByMetaIdEntity? campaignSend = null;
@@ -94,7 +103,7 @@ public sealed partial class MessagesWebhookHandler(
                 At = message.At,
                 MetaMessageId = message.MetaMessageId,
                 Type = message.Type,
-                From = e164,
+                From = sender,
                 Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
                 MediaId = message.MediaId,
                 MediaMimeType = message.MediaMimeType,
@@ -124,6 +133,29 @@ public sealed partial class MessagesWebhookHandler(
         // AnalyticsEvents.RecordOptOutAsync uses, so it counts once.
         if (await window.ConfigureAwait(false) is { IsOptedOut: true, OptOutAt: { } optOutAt } optedOut)
             await analytics.RecordOptOutAsync(tenantId, contact.Id, optedOut.OptOutSource ?? "unknown", optOutAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A WhatsApp notice (number or BSUID changed): the contact moves to its new identity and the notice joins its
+    /// history, but it is not the customer writing, so no window, session, reply, automation or analytics event.
+    /// </summary>
+    private async Task SystemNoticeAsync(string tenantId, InboundMessage message, ContactIdentity identity, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var contact = await systemMessages.ApplyAsync(tenantId, message, identity, cancellationToken).ConfigureAwait(false);
+        if (contact is null)
+            return;
+        var raw = message.RawJson;
+        await conversations.SaveInboundAsync(tenantId, contact.Id, new ConversationEntryEntity
+        {
+            At = message.At,
+            MetaMessageId = message.MetaMessageId,
+            Type = message.Type,
+            From = identity.Phone ?? identity.UserId ?? identity.ParentUserId,
+            Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
+            PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
+            PayloadTruncated = raw.Length > MaxPayloadLength,
+            ReceivedAt = receivedAt,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A reply to a campaign send: the recipient counts as replied once, and one "replied" event with the campaign.</summary>
@@ -213,26 +245,10 @@ public sealed partial class MessagesWebhookHandler(
         }
     }
 
-    /// <summary>contacts[]: wa_id → profile name.</summary>
-    private static Dictionary<string, string> ProfileNames(JsonElement value)
-    {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array)
-            return names;
-        foreach (var c in list.EnumerateArray())
-        {
-            if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("wa_id", out var id) && id.ValueKind == JsonValueKind.String
-                && c.TryGetProperty("profile", out var profile) && profile.ValueKind == JsonValueKind.Object
-                && profile.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 and <= 256 } n)
-                names[id.GetString()!] = n;
-        }
-        return names;
-    }
-
     [LoggerMessage(LogLevel.Warning, "Inbound message for tenant {TenantId} without id or sender; ignored")]
     private static partial void LogUnreadable(ILogger logger, string tenantId);
 
-    [LoggerMessage(LogLevel.Warning, "Inbound {Type} message for tenant {TenantId} from a sender that is not a phone number; ignored")]
+    [LoggerMessage(LogLevel.Warning, "Inbound {Type} message for tenant {TenantId} from a sender with neither a phone number nor a business-scoped user id; ignored")]
     private static partial void LogBadSender(ILogger logger, string tenantId, string type);
 
     [LoggerMessage(LogLevel.Warning, "Webhook for tenant {TenantId} reports error {Code}: {Title}")]

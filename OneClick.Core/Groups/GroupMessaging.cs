@@ -29,8 +29,8 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         ArgumentNullException.ThrowIfNull(errors);
         if (request.Type is not null && !GroupLimits.SendableTypes.Contains(request.Type, StringComparer.Ordinal))
             errors.Add("type", $"WhatsApp groups only take {string.Join(", ", GroupLimits.SendableTypes)} messages; '{request.Type}' is not supported in groups (Meta would refuse it).");
-        if (request.To is not null || request.ContactId is not null)
-            errors.Add("groupId", "Give either 'groupId' or a person ('to' / 'contactId'), not both.");
+        if (request.To is not null || request.ContactId is not null || request.Recipient is not null)
+            errors.Add("groupId", "Give either 'groupId' or a person ('to' / 'recipient' / 'contactId'), not both.");
         if (!GroupStore.IsValidId(request.GroupId))
         {
             errors.Add("groupId", "Not a group id.");

@@ -45,32 +45,37 @@ public sealed partial class MessageService(
         if (request.GroupId is not null)
             return await SubmitToGroupAsync(tenant, request, content, scheduleFor, metadataJson, errors, correlationId, now, cancellationToken).ConfigureAwait(false);
         string? e164 = null;
-        if (request.ContactId is null)
+        var userId = CheckRecipient(request, errors);
+        if ((request.To is not null ? 1 : 0) + (request.ContactId is not null ? 1 : 0) + (request.Recipient is not null ? 1 : 0) > 1)
+            errors.Add(request.To is not null ? "to" : "recipient", "Give one of 'to', 'recipient' or 'contactId'.");
+        else if (request.ContactId is null && request.Recipient is null)
             e164 = E164.TryNormalize(request.To, tenant.DefaultRegion, out var phoneError) ?? Fail(errors, "to", phoneError!);
-        else if (request.To is not null)
-            errors.Add("to", "Give either 'to' or 'contactId', not both.");
-        else if (!ContactStore.IsValidId(request.ContactId))
+        else if (request.ContactId is not null && !ContactStore.IsValidId(request.ContactId))
             errors.Add("contactId", "Not a contact id.");
         if (errors.Any)
             return Validated.Invalid<MessageEntity>(errors);
 
         // Read the contact without writing it: personalisation and the template check may still refuse the message.
-        var contact = e164 is not null
-            ? await contacts.FindByPhoneAsync(tenant.Id, e164, cancellationToken).ConfigureAwait(false)
+        var identity = e164 is not null ? new ContactIdentity(e164) : userId is not null ? WebhookIdentity.Of(null, userId, userId) : null;
+        var contact = identity is not null
+            ? await contacts.FindAsync(tenant.Id, identity, cancellationToken).ConfigureAwait(false)
             : await contacts.GetAsync(tenant.Id, request.ContactId!, cancellationToken).ConfigureAwait(false);
-        if (contact is null && e164 is null)
+        if (contact is null && identity is null)
         {
             errors.Add("contactId", "No such contact.");
             return Validated.Invalid<MessageEntity>(errors);
         }
-        var prepared = await preparer.PrepareAsync(tenant, request.Type!, content!, contact ?? new ContactEntity { PartitionKey = tenant.Id, PhoneNumber = e164! }, errors, cancellationToken).ConfigureAwait(false);
+        var prepared = await preparer.PrepareAsync(tenant, request.Type!, content!,
+            contact ?? new ContactEntity { PartitionKey = tenant.Id, PhoneNumber = e164 ?? "", UserId = identity!.UserId, ParentUserId = identity.ParentUserId }, errors, cancellationToken).ConfigureAwait(false);
         if (prepared is null)
             return Validated.Invalid<MessageEntity>(errors);
+        // A new contact starts opted out if Meta already told us this person stopped marketing (a suppression).
         if (contact is null)
-            contact = (await contacts.CreateOrMergeAsync(tenant.Id, e164!, null, null, cancellationToken).ConfigureAwait(false)).Contact;
+            contact = (await contacts.ResolveAsync(tenant.Id, identity!, null, cancellationToken).ConfigureAwait(false)).Contact;
 
         var id = MessageStore.NewId();
-        var payload = MetaPayload(id, "individual", contact.PhoneNumber, request.Type!, prepared.Content);
+        var address = MetaRecipient.AddressOf(contact);
+        var payload = MetaPayload(id, "individual", address, request.Type!, prepared.Content);
         if (request.ReplyTo is not null)
             payload["context"] = new JsonObject { ["message_id"] = request.ReplyTo };
         var message = new MessageEntity
@@ -78,7 +83,7 @@ public sealed partial class MessageService(
             PartitionKey = tenant.Id,
             RowKey = id,
             ContactId = contact.Id,
-            To = contact.PhoneNumber,
+            To = address,
             Type = request.Type!,
             Category = prepared.Category,
             PayloadJson = payload.ToJsonString(),
@@ -94,15 +99,31 @@ public sealed partial class MessageService(
     }
 
     /// <summary>What goes to Meta's /messages, with OneClick's reference for the status webhooks to echo.</summary>
-    private static JsonObject MetaPayload(string messageId, string recipientType, string to, string type, JsonNode content) => new()
+    private static JsonObject MetaPayload(string messageId, string recipientType, string to, string type, JsonNode content)
     {
-        ["messaging_product"] = "whatsapp",
-        ["recipient_type"] = recipientType,
-        ["to"] = to,
-        ["type"] = type,
-        [type] = content,
-        ["biz_opaque_callback_data"] = CallbackReference.For(messageId),
-    };
+        var payload = new JsonObject { ["messaging_product"] = "whatsapp", ["recipient_type"] = recipientType };
+        if (recipientType == "group")
+            payload["to"] = to;
+        else
+            MetaRecipient.Address(payload, to);
+        payload["type"] = type;
+        payload[type] = content;
+        payload["biz_opaque_callback_data"] = CallbackReference.For(messageId);
+        return payload;
+    }
+
+    /// <summary>"recipient" takes a BSUID only: a phone number there is a mistake worth naming (it belongs in "to").</summary>
+    private static string? CheckRecipient(SendMessageRequest request, ValidationErrors errors)
+    {
+        if (request.Recipient is not { } recipient)
+            return null;
+        if (UserIds.IsAny(recipient))
+            return recipient;
+        errors.Add("recipient", recipient.Any(char.IsAsciiLetter)
+            ? "Not a business-scoped user id. " + UserIds.FormatHint
+            : "'recipient' takes a business-scoped user id, not a phone number: send to a phone number with 'to'.");
+        return null;
+    }
 
     /// <summary>
     /// Stores a validated message and queues or schedules it. The due row goes first: a message is never stored

@@ -8,6 +8,11 @@ public sealed record SendMessageRequest
 {
     /// <summary>The recipient's phone number (E.164, or national in the tenant's default region).</summary>
     public string? To { get; init; }
+    /// <summary>
+    /// Or the person's business-scoped user id (BSUID, e.g. "US.13491208655302741918", or a parent BSUID): for people
+    /// known without a phone number. Sent as Meta's "recipient".
+    /// </summary>
+    public string? Recipient { get; init; }
     /// <summary>Or an existing contact's id.</summary>
     public string? ContactId { get; init; }
     /// <summary>Or a WhatsApp group of the tenant (recipient_type "group"); see OneClick.Core/Groups.</summary>

@@ -12,7 +12,9 @@ using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.Contacts;
 
-public sealed record CreateContactRequest(string? PhoneNumber, string? Name, Dictionary<string, string>? Attributes, List<string>? Tags = null);
+/// <summary>A contact needs a phone number, a business-scoped user id (userId), or a parent one; any may be given together.</summary>
+public sealed record CreateContactRequest(
+    string? PhoneNumber, string? Name, Dictionary<string, string>? Attributes, List<string>? Tags = null, string? UserId = null, string? ParentUserId = null);
 
 /// <summary>PATCH body: only the members given change. A null attribute value removes that attribute.</summary>
 public sealed record UpdateContactRequest(string? Name, Dictionary<string, string?>? Attributes, List<string>? Tags, List<string>? AddTags, List<string>? RemoveTags);
@@ -28,8 +30,19 @@ public sealed record ContactView(
     {
         ArgumentNullException.ThrowIfNull(c);
         return new(c.Id, c.PhoneNumber, c.Name, JsonSerializer.Deserialize<Dictionary<string, string>>(c.AttributesJson) ?? [], c.CreatedAt, c.UpdatedAt,
-            c.Tags, c.OptInState, c.OptInSource, c.OptInAt, c.OptOutSource, c.OptOutAt);
+            c.Tags, c.OptInState, c.OptInSource, c.OptInAt, c.OptOutSource, c.OptOutAt)
+        {
+            UserId = c.UserId,
+            ParentUserId = c.ParentUserId,
+            Username = c.Username,
+        };
     }
+
+    /// <summary>Meta's business-scoped user id (BSUID); phoneNumber is "" for a person known only by it.</summary>
+    public string? UserId { get; init; }
+    public string? ParentUserId { get; init; }
+    /// <summary>The WhatsApp username, when Meta has shown one.</summary>
+    public string? Username { get; init; }
 
     /// <summary>The 24-hour customer-service window (see Conversations), on GET /api/contacts/{id}.</summary>
     public Conversations.ServiceWindowView? ServiceWindow { get; init; }
@@ -51,9 +64,12 @@ public sealed class ContactFunctions(
         var body = await request.ReadBodyAsync<CreateContactRequest>(cancellationToken);
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var errors = new ValidationErrors();
-        var e164 = E164.TryNormalize(body.PhoneNumber, tenant.DefaultRegion, out var phoneError);
-        if (e164 is null)
-            errors.Add("phoneNumber", phoneError!);
+        var byUserId = body.UserId is not null || body.ParentUserId is not null;
+        var e164 = byUserId && body.PhoneNumber is null ? null : E164.TryNormalize(body.PhoneNumber, tenant.DefaultRegion, out var phoneError) ?? Fail(errors, "phoneNumber", phoneError!);
+        if (body.UserId is not null && !UserIds.IsUserId(body.UserId))
+            errors.Add("userId", UserIds.FormatHint);
+        if (body.ParentUserId is not null && !UserIds.IsParentUserId(body.ParentUserId))
+            errors.Add("parentUserId", UserIds.FormatHint);
         if (body.Name is { Length: > 256 })
             errors.Add("name", "At most 256 characters.");
         if (body.Attributes is { } attributes &&
@@ -67,7 +83,17 @@ public sealed class ContactFunctions(
         bool created;
         try
         {
-            (contact, created) = await contacts.CreateOrMergeAsync(tenant.Id, e164!, body.Name, body.Attributes, cancellationToken);
+            if (byUserId)
+            {
+                // One contact per person: whichever identity is known already finds it, and the others are linked.
+                (contact, created) = await contacts.ResolveAsync(tenant.Id, new ContactIdentity(e164, body.UserId, body.ParentUserId), body.Name, cancellationToken);
+                if (!created || body.Attributes is { Count: > 0 })
+                    contact = await contacts.UpdateAsync(tenant.Id, contact.Id, new ContactPatch(created ? null : body.Name, body.Attributes?.ToDictionary(a => a.Key, a => (string?)a.Value)), cancellationToken) ?? contact;
+            }
+            else
+            {
+                (contact, created) = await contacts.CreateOrMergeAsync(tenant.Id, e164!, body.Name, body.Attributes, cancellationToken);
+            }
             if (tags is { Count: > 0 })
                 contact = await contacts.UpdateAsync(tenant.Id, contact.Id, new ContactPatch(AddTags: tags), cancellationToken) ?? contact;
         }
@@ -94,8 +120,15 @@ public sealed class ContactFunctions(
             return invalid;
         // Read as minimal APIs bound them: a filter given empty ("?search=") is "" and refused below, not dropped.
         var (tag, list, optIn, search) = (request.QueryText("tag"), request.QueryText("list"), request.QueryText("optIn"), request.QueryText("search"));
+        var (phoneNumber, userId, parentUserId) = (request.QueryText("phoneNumber"), request.QueryText("userId"), request.QueryText("parentUserId"));
         var text = search ?? "";
         var errors = new ValidationErrors();
+        var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
+        var phone = phoneNumber is null ? null : E164.TryNormalize(phoneNumber, tenant.DefaultRegion, out var phoneError) ?? Fail(errors, "phoneNumber", phoneError!);
+        if (userId is not null && !UserIds.IsUserId(userId))
+            errors.Add("userId", UserIds.FormatHint);
+        if (parentUserId is not null && !UserIds.IsParentUserId(parentUserId))
+            errors.Add("parentUserId", UserIds.FormatHint);
         if (tag is not null && !Tags.IsValid(tag))
             errors.Add("tag", "Not a tag: lower-case letters, digits, '_', '.', '-', at most 50 characters.");
         if (list is not null && !ListStore.IsValidId(list))
@@ -107,7 +140,19 @@ public sealed class ContactFunctions(
         if (errors.Any)
             return Problem.Validation(errors);
         var filter = new ContactFilter(tag, list, optIn, string.IsNullOrWhiteSpace(text) ? null : text.Trim());
-        var tenantId = request.HttpContext.User.TenantId()!;
+        var tenantId = tenant.Id;
+        if (phoneNumber is not null || userId is not null || parentUserId is not null)
+        {
+            // A lookup by identity: at most one contact, the one that has every identity given.
+            var identity = new ContactIdentity(phone, userId, parentUserId);
+            return await ListParameters.PageAsync(pageSize, continuationToken, async (_, _) =>
+            {
+                var found = await contacts.FindAsync(tenantId, identity, cancellationToken);
+                var matches = found is not null && (phone is null || found.PhoneNumber == phone) && (userId is null || found.UserId == userId)
+                    && (parentUserId is null || found.ParentUserId == parentUserId) && ContactSearch.Matches(found, filter with { ListId = null });
+                return new Core.Storage.ResultPage<ContactEntity>(matches ? [found!] : [], null);
+            }, ContactView.From);
+        }
         return await ListParameters.PageAsync(pageSize, continuationToken,
             (storageToken, size) => contactSearch.PageAsync(tenantId, filter, storageToken, size, cancellationToken), ContactView.From);
     }
@@ -200,6 +245,12 @@ public sealed class ContactFunctions(
         if (changed && optIn)
             await automations.ContactOptedInAsync(tenantId, contactId, $"optin|{contactId}|{contact.OptInAt?.UtcTicks}", cancellationToken: cancellationToken);
         return TypedResults.Ok(ContactView.From(contact));
+    }
+
+    private static string? Fail(ValidationErrors errors, string field, string problem)
+    {
+        errors.Add(field, problem);
+        return null;
     }
 
     /// <summary>Normalised (trimmed, lower-case) distinct tags, or null; errors for invalid ones.</summary>

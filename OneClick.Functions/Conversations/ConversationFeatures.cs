@@ -20,6 +20,7 @@ public static class ConversationFeatures
         services.AddSingleton<AutomationEngine>();
         services.AddSingleton<AutomationTriggers>();
         services.AddSingleton<AutomationActionRunner>();
+        services.AddSingleton<SystemMessages>();
         services.AddSingleton<IWebhookChangeHandler, MessagesWebhookHandler>();
         services.AddSingleton<ISendGuard, ServiceWindowGuard>();
         services.AddHttpClient<MediaDownloader>(http => http.Timeout = TimeSpan.FromSeconds(60));

@@ -62,6 +62,7 @@ internal static class ErrorCatalog
         new(131047, "Re-engagement message", 400, true, "Message failed to send because more than 24 hours have passed since the customer last replied to this number."),
         new(131049, "This message was not delivered to maintain healthy ecosystem engagement.", 400, true, "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."),
         new(131050, "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business", 400, true, "The user has stopped marketing messages from your business."),
+        new(131062, "Business-scoped user ID recipients are not supported for this message", 400, false, "This message can only be sent to a phone number, not to a business-scoped user ID."),
         new(130472, "User's number is part of an experiment", 400, true, "Failed to send message because this user's phone number is part of an experiment."),
 
         // Templates.

@@ -16,7 +16,14 @@ namespace OneClick.MetaSandbox.Inbound;
 /// </summary>
 internal sealed class InboundAnyTypeRequest
 {
+    /// <summary>The customer's phone number; may be left out for a user with a username when <see cref="FromUserId"/> is given.</summary>
     public string? From { get; set; }
+    /// <summary>The customer's business-scoped user id (from_user_id / contacts[].user_id), e.g. US.13491208655302741918.</summary>
+    public string? FromUserId { get; set; }
+    /// <summary>The customer's parent business-scoped user id (e.g. US.ENT.11815799212886844830).</summary>
+    public string? FromParentUserId { get; set; }
+    /// <summary>The customer's WhatsApp username (contacts[].profile.username).</summary>
+    public string? Username { get; set; }
     public string? Name { get; set; }
     /// <summary>text, image, video, audio, document, sticker, location, contacts, interactive, button, reaction, order, system, unsupported, or anything else.</summary>
     public string? Type { get; set; }
@@ -55,8 +62,13 @@ internal static class InboundAnyTypeEndpoints
             return readError;
 
         var from = body!.From is null ? null : Recipients.NormalizePhone(body.From);
-        if (from is null)
-            return ControlJson.Error("from must be the customer's phone number (8 to 15 digits, + - ( ) and spaces allowed).");
+        if (body.FromUserId is { } userId && (!Recipients.LooksLikeUserId(userId) || userId.Contains(".ENT.", StringComparison.Ordinal)))
+            return ControlJson.Error("fromUserId must be a business-scoped user id, e.g. US.13491208655302741918.");
+        if (body.FromParentUserId is { } parentId && (!Recipients.LooksLikeUserId(parentId) || !parentId.Contains(".ENT.", StringComparison.Ordinal)))
+            return ControlJson.Error("fromParentUserId must be a parent business-scoped user id, e.g. US.ENT.11815799212886844830.");
+        if (from is null && (body.From is not null || body.FromUserId is null))
+            return ControlJson.Error("from must be the customer's phone number (8 to 15 digits, + - ( ) and spaces allowed); it may be left out only when fromUserId is given (a user with a username).");
+        var sender = new InboundSender(from, body.FromUserId, body.FromParentUserId, body.Username, body.Name);
         if (body.Type is not { Length: > 0 and <= 32 } type || !type.All(c => char.IsAsciiLetterLower(c) || c == '_'))
             return ControlJson.Error("type is required: text, image, video, audio, document, sticker, location, contacts, interactive, button, reaction, order, system, unsupported, …");
         if (body.GroupId is { } groupId && !Recipients.LooksLikeGroupId(groupId))
@@ -64,7 +76,16 @@ internal static class InboundAnyTypeEndpoints
 
         var id = Wamid.New(from);
         var timestamp = (body.Timestamp ?? time.GetUtcNow().ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture);
-        var message = new JsonObject { ["from"] = from, ["id"] = id, ["timestamp"] = timestamp, ["type"] = type };
+        var message = new JsonObject();
+        if (from is not null)
+            message["from"] = from;
+        if (body.FromUserId is not null)
+            message["from_user_id"] = body.FromUserId;
+        if (body.FromParentUserId is not null)
+            message["from_parent_user_id"] = body.FromParentUserId;
+        message["id"] = id;
+        message["timestamp"] = timestamp;
+        message["type"] = type;
         if (!string.IsNullOrEmpty(body.ContextMessageId))
             message["context"] = new JsonObject { ["from"] = number.DisplayPhoneNumber, ["id"] = body.ContextMessageId };
 
@@ -111,38 +132,54 @@ internal static class InboundAnyTypeEndpoints
         if (!string.IsNullOrEmpty(body.GroupId))
             message["group_id"] = body.GroupId;
 
-        var envelope = InboundEnvelope(number, from, body.Name, message);
+        // System messages (user_changed_number, user_changed_user_id) come without a contacts array.
+        var envelope = InboundEnvelope(number, sender, message, withContacts: type != "system");
         // Meta's own escaping (non-ASCII as \uXXXX): the default encoder does the same.
         var bytesOut = JsonSerializer.SerializeToUtf8Bytes(envelope);
         log.RecordInbound(number.PhoneNumberId, id);
         dispatcher.Schedule(number, "inbound:" + type, id, bytesOut, TimeSpan.Zero);
-        return Results.Json(new InboundAnyTypeAccepted(id, from, timestamp, mediaId), ControlJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new InboundAnyTypeAccepted(id, from ?? body.FromUserId!, timestamp, mediaId), ControlJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>Meta's webhook envelope around one inbound message from <paramref name="from"/>, with the sender's profile.</summary>
-    internal static JsonObject InboundEnvelope(PhoneNumberRegistration number, string from, string? name, JsonObject message) => new()
+    internal static JsonObject InboundEnvelope(PhoneNumberRegistration number, string from, string? name, JsonObject message) =>
+        InboundEnvelope(number, new InboundSender(from, null, null, null, name), message, withContacts: true);
+
+    /// <summary>
+    /// The envelope with the sender's contacts[] entry: wa_id when the phone is shown, user_id / parent_user_id and
+    /// profile.username for business-scoped ids and usernames.
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids
+    /// </summary>
+    internal static JsonObject InboundEnvelope(PhoneNumberRegistration number, InboundSender sender, JsonObject message, bool withContacts)
     {
-        ["object"] = "whatsapp_business_account",
-        ["entry"] = new JsonArray(new JsonObject
+        var profile = new JsonObject { ["name"] = string.IsNullOrWhiteSpace(sender.Name) ? sender.Phone ?? sender.Username ?? sender.UserId : sender.Name };
+        if (sender.Username is not null)
+            profile["username"] = sender.Username;
+        var contact = new JsonObject { ["profile"] = profile };
+        if (sender.Phone is not null)
+            contact["wa_id"] = sender.Phone;
+        if (sender.UserId is not null)
+            contact["user_id"] = sender.UserId;
+        if (sender.ParentUserId is not null)
+            contact["parent_user_id"] = sender.ParentUserId;
+        var value = new JsonObject
         {
-            ["id"] = number.WabaId,
-            ["changes"] = new JsonArray(new JsonObject
+            ["messaging_product"] = "whatsapp",
+            ["metadata"] = new JsonObject { ["display_phone_number"] = number.DisplayPhoneNumber, ["phone_number_id"] = number.PhoneNumberId },
+        };
+        if (withContacts)
+            value["contacts"] = new JsonArray(contact);
+        value["messages"] = new JsonArray(message);
+        return new JsonObject
+        {
+            ["object"] = "whatsapp_business_account",
+            ["entry"] = new JsonArray(new JsonObject
             {
-                ["value"] = new JsonObject
-                {
-                    ["messaging_product"] = "whatsapp",
-                    ["metadata"] = new JsonObject { ["display_phone_number"] = number.DisplayPhoneNumber, ["phone_number_id"] = number.PhoneNumberId },
-                    ["contacts"] = new JsonArray(new JsonObject
-                    {
-                        ["profile"] = new JsonObject { ["name"] = string.IsNullOrWhiteSpace(name) ? from : name },
-                        ["wa_id"] = from,
-                    }),
-                    ["messages"] = new JsonArray(message),
-                },
-                ["field"] = "messages",
+                ["id"] = number.WabaId,
+                ["changes"] = new JsonArray(new JsonObject { ["value"] = value, ["field"] = "messages" }),
             }),
-        }),
-    };
+        };
+    }
 
     private static string DefaultMime(string type) => type switch
     {
@@ -153,5 +190,8 @@ internal static class InboundAnyTypeEndpoints
         _ => "application/pdf",
     };
 }
+
+/// <summary>Who writes: a phone number, a business-scoped user id, or both (a username user may have no phone).</summary>
+internal sealed record InboundSender(string? Phone, string? UserId, string? ParentUserId, string? Username, string? Name);
 
 internal sealed record InboundAnyTypeAccepted(string Id, string From, string Timestamp, string? MediaId);

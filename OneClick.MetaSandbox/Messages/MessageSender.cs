@@ -99,7 +99,7 @@ internal sealed partial class MessageSender(
 
         return Results.Json(new SendMessageResponse(
             "whatsapp",
-            [new SentContact(send.To, send.RecipientId)],
+            [send.IsUserIdRecipient ? new SentContact(send.To, null, send.RecipientId) : new SentContact(send.To, send.RecipientId)],
             [new SentMessageId
             {
                 Id = message.Id,
@@ -132,6 +132,12 @@ internal sealed partial class MessageSender(
         if (!send.IsGroup && send.RecipientId == number.DisplayPhoneNumber)
         {
             return GraphErrors.WhatsApp(131021);
+        }
+
+        // Authentication templates (one-tap, zero-tap, copy-code) still need a phone number.
+        if (send.IsUserIdRecipient && send.TemplateCategory == "AUTHENTICATION")
+        {
+            return GraphErrors.WhatsApp(131062);
         }
 
         if (behaviour.Settings.MaxMessagesPerSecond is int max && !limiter.TryAcquire(number.PhoneNumberId, max))

@@ -19,6 +19,10 @@ internal static class Recipients
     /// <summary>True when the text is only digits and phone formatting (so it cannot be a group id).</summary>
     public static bool IsPhoneLike(string input) => StripFormatting(input) is { Length: > 0 };
 
+    /// <summary>A business-scoped user id: country code, dot, letters or digits; parent ids have "ENT." after the country.</summary>
+    public static bool LooksLikeUserId(string input) =>
+        System.Text.RegularExpressions.Regex.IsMatch(input, @"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,120}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+
     /// <summary>Base64-ish and containing a letter, like Meta's group ids.</summary>
     public static bool LooksLikeGroupId(string input) =>
         input.Length >= 8

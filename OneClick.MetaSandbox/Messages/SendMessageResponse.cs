@@ -8,9 +8,11 @@ internal sealed record SendMessageResponse(
     [property: JsonPropertyName("contacts")] IReadOnlyList<SentContact> Contacts,
     [property: JsonPropertyName("messages")] IReadOnlyList<SentMessageId> Messages);
 
+/// <summary>contacts[]: wa_id for a send by phone number, user_id for a send by business-scoped user id.</summary>
 internal sealed record SentContact(
     [property: JsonPropertyName("input")] string Input,
-    [property: JsonPropertyName("wa_id")] string WaId);
+    [property: JsonPropertyName("wa_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaId,
+    [property: JsonPropertyName("user_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? UserId = null);
 
 internal sealed record SentMessageId
 {

@@ -18,6 +18,9 @@ internal sealed record ValidatedSend
 
     public bool IsGroup { get; init; }
 
+    /// <summary>True when the person was addressed by a business-scoped user id ("recipient"); RecipientId is then that id.</summary>
+    public bool IsUserIdRecipient { get; init; }
+
     public string Type { get; init; } = "";
 
     public string? BizOpaqueCallbackData { get; init; }
@@ -79,8 +82,11 @@ internal sealed class SendRequestValidator(TemplateStore templates)
     private ValidatedSend? Message(JsonElement root, PhoneNumberRegistration number, PayloadChecker check)
     {
         var isGroup = (check.OneOf(root, "recipient_type", "recipient_type", RecipientTypes, required: false) ?? "individual") == "group";
-        var to = check.String(root, "to", "to");
-        var recipientId = to is null ? null : RecipientId(to, isGroup, check);
+        // "recipient" (a BSUID) is the alternative to "to" for individuals; when both are given "to" wins.
+        // https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids
+        var byUserId = !isGroup && !PayloadChecker.Has(root, "to") && PayloadChecker.Has(root, "recipient");
+        var to = byUserId ? check.String(root, "recipient", "recipient") : check.String(root, "to", "to");
+        var recipientId = to is null ? null : byUserId ? UserIdRecipient(to, check) : RecipientId(to, isGroup, check);
 
         // Meta defaults the type to text.
         var type = check.OneOf(root, "type", "type", MessageTypes, required: false) ?? "text";
@@ -152,11 +158,30 @@ internal sealed class SendRequestValidator(TemplateStore templates)
             To = to!,
             RecipientId = recipientId!,
             IsGroup = isGroup,
+            IsUserIdRecipient = byUserId,
             Type = type,
             BizOpaqueCallbackData = callbackData,
             TemplateCategory = templateCategory,
             ReferencedMessageId = referencedMessageId,
         };
+    }
+
+    /// <summary>A BSUID ("US.1349…") or parent BSUID ("US.ENT.1181…"); a phone number in "recipient" is refused.</summary>
+    private static string? UserIdRecipient(string recipient, PayloadChecker check)
+    {
+        if (Recipients.IsPhoneLike(recipient))
+        {
+            check.BadValue("Param recipient must be a business-scoped user id; send to a phone number with to.");
+            return null;
+        }
+
+        if (!Recipients.LooksLikeUserId(recipient))
+        {
+            check.BadValue("Param recipient must be a business-scoped user id (e.g. US.13491208655302741918).");
+            return null;
+        }
+
+        return recipient;
     }
 
     /// <summary>

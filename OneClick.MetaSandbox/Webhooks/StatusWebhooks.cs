@@ -99,7 +99,8 @@ internal sealed class StatusWebhooks(WebhookDispatcher dispatcher)
             Id = message.Id,
             Status = planned.Status,
             Timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            RecipientId = message.WaId,
+            RecipientId = Messages.Recipients.LooksLikeUserId(message.WaId) ? null : message.WaId,
+            RecipientUserId = Messages.Recipients.LooksLikeUserId(message.WaId) ? message.WaId : null,
             RecipientType = isGroup ? "group" : null,
             BizOpaqueCallbackData = message.BizOpaqueCallbackData,
             // Pricing comes with "sent" and with "delivered", never with read or failed.

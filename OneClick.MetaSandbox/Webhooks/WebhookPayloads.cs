@@ -65,8 +65,15 @@ internal sealed record StatusUpdate
     [JsonPropertyName("timestamp")]
     public required string Timestamp { get; init; }
 
+    /// <summary>The phone number; absent for a message sent to a business-scoped user id.</summary>
     [JsonPropertyName("recipient_id")]
-    public required string RecipientId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RecipientId { get; init; }
+
+    /// <summary>The recipient's business-scoped user id, for a message sent to one.</summary>
+    [JsonPropertyName("recipient_user_id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RecipientUserId { get; init; }
 
     /// <summary>"group" on group messages only.</summary>
     [JsonPropertyName("recipient_type")]

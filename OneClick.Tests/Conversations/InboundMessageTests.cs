@@ -28,12 +28,12 @@ public sealed class InboundMessageTests(OneClickEnvironment env)
         var (quickReply, _) = await customer.SendAsync("button", new { payload = "STOP_PROMOS", text = "Stop promotions" });
         var (reaction, _) = await customer.SendAsync("reaction", new { message_id = text, emoji = "👍" });
         var (order, _) = await customer.SendAsync("order", new { catalog_id = "cat1", text = "two please", product_items = new[] { new { product_retailer_id = "sku1", quantity = "2", item_price = "9.99", currency = "EUR" } } });
-        var (system, _) = await customer.SendAsync("system", new { type = "user_changed_number", body = "User A changed from 1 to 2", wa_id = "14155550998" });
+        // A "system" notice is not the customer writing: it moves the contact (Identity/SystemMessageTests).
         var (referral, _) = await customer.SendAsync("text", new { body = "I saw your ad" }, referral: new { source_url = "https://fb.me/ad", source_id = "ad1", source_type = "ad", headline = "Sale", ctwa_clid = "clid1" });
         var (unsupported, _) = await customer.SendAsync("unsupported");
         var (future, _) = await customer.SendAsync("some_future_type", new { anything = 1 });
 
-        var ids = new[] { text, image, video, audio, document, sticker, location, contacts, button, list, quickReply, reaction, order, system, referral, unsupported, future };
+        var ids = new[] { text, image, video, audio, document, sticker, location, contacts, button, list, quickReply, reaction, order, referral, unsupported, future };
         var items = await customer.WaitForConversationAsync(i => ids.All(id => i.Any(x => x!["id"]!.GetValue<string>() == id)));
         JsonNode Item(string id) => items.Single(x => x!["id"]!.GetValue<string>() == id)!;
 
@@ -54,7 +54,6 @@ public sealed class InboundMessageTests(OneClickEnvironment env)
         Assert.Equal("👍", Item(reaction)["text"]!.GetValue<string>());
         Assert.Equal("two please", Item(order)["text"]!.GetValue<string>());
         Assert.Equal("sku1", Item(order)["payload"]!["order"]!["product_items"]![0]!["product_retailer_id"]!.GetValue<string>());
-        Assert.Equal("user_changed_number", Item(system)["payload"]!["system"]!["type"]!.GetValue<string>());
         Assert.Equal("clid1", Item(referral)["payload"]!["referral"]!["ctwa_clid"]!.GetValue<string>());
         Assert.Equal(131051, Item(unsupported)["errors"]![0]!["code"]!.GetValue<int>());
         Assert.Equal("some_future_type", Item(future)["type"]!.GetValue<string>());
