@@ -85,7 +85,8 @@ public sealed class Azurite : IAsyncDisposable
             throw new InvalidOperationException("Only an Azurite with a data location can be stopped and started again.");
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await kill.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Saving its data to disk can take a while on a busy machine.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _process.WaitForExitAsync(timeout.Token);
         _process.Dispose();
         _process = null;
