@@ -69,7 +69,11 @@ public sealed class Azurite : IAsyncDisposable
         })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains("successfully closed", StringComparison.Ordinal) == true)
+                ClosedServices.AddOrUpdate(process.Id, 1, (_, n) => n + 1);
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -78,16 +82,30 @@ public sealed class Azurite : IAsyncDisposable
         return process;
     }
 
-    /// <summary>Stops Azurite as an operator would (SIGTERM: it saves its data and closes its ports).</summary>
+    /// <summary>Services that said they closed (and saved their data), by Azurite process id.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> ClosedServices = new();
+
+    /// <summary>
+    /// Stops Azurite as an operator would: SIGTERM, on which each of its three services stops taking requests and saves
+    /// its data; then, once all three say so, the process is ended (it would otherwise linger on clients' open
+    /// keep-alive connections).
+    /// </summary>
     public async Task StopAsync()
     {
         if (Location is null || _process is null)
             throw new InvalidOperationException("Only an Azurite with a data location can be stopped and started again.");
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
-        // Saving its data to disk can take a while on a busy machine.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await term.WaitForExitAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (ClosedServices.GetValueOrDefault(_process.Id) < 3 && !_process.HasExited)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("Azurite did not close its services within 30 s of SIGTERM.");
+            await Task.Delay(50);
+        }
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
         _process.Dispose();
         _process = null;
     }
