@@ -65,6 +65,23 @@ public sealed class MessageEntity : ITableEntity
     }
 
     /// <summary>
+    /// Records a status webhook that arrived after a later one (Meta does not promise their order): the step goes into
+    /// the history before the first later step, once, and the status stays where it is.
+    /// </summary>
+    public bool RecordPassedStep(string status, DateTimeOffset at, string? detail = null)
+    {
+        if (!MessageStatus.IsPassedStep(Status, status))
+            return false;
+        var history = History.ToList();
+        if (history.Any(h => h.Status == status))
+            return false;
+        var later = history.FindIndex(h => MessageStatus.IsPassedStep(h.Status, status));
+        history.Insert(later < 0 ? history.Count : later, new StatusChange(status, at, detail));
+        StatusHistoryJson = JsonSerializer.Serialize(history, HistoryJson);
+        return true;
+    }
+
+    /// <summary>
     /// Hands an unknown message back to the send queue on an operator's explicit request (the one move back that
     /// <see cref="MessageStatus.CanMove"/> does not allow on its own), recording it in the history.
     /// </summary>

@@ -52,6 +52,13 @@ public static class MessageStatus
         return Rank(next) > Rank(current);
     }
 
+    /// <summary>
+    /// Whether <paramref name="late"/> is a step the message has already gone past (a delivered that arrives after read):
+    /// it is kept in the history, in its place, but does not move the status back.
+    /// </summary>
+    public static bool IsPassedStep(string current, string late) =>
+        late is Sent or Delivered && current is Sent or Delivered or Read or Played && Rank(late) < Rank(current);
+
     /// <summary>Statuses reported by Meta's status webhooks.</summary>
     public static bool IsWebhookStatus(string status) => status is Sent or Delivered or Read or Played or Failed;
 }

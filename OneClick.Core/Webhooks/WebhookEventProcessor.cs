@@ -96,11 +96,13 @@ public sealed partial class WebhookEventProcessor(
                 return false;
             var settled = m.MetaMessageId is null;
             m.MetaMessageId = update.Id;
-            var moved = m.MoveTo(update.Status, at, error is null ? "webhook" : $"Meta {error.Code}: {error.Title}");
+            var detail = error is null ? "webhook" : $"Meta {error.Code}: {error.Title}";
+            var moved = m.MoveTo(update.Status, at, detail);
+            var recorded = !moved && m.RecordPassedStep(update.Status, at, detail);
             if (moved && update.Status == MessageStatus.Failed && error is not null)
                 (m.ErrorCode, m.ErrorTitle, m.ErrorDetails) = (error.Code, error.Title ?? error.Message, error.ErrorData?.Details);
             applied = moved;
-            return moved || settled;
+            return moved || recorded || settled;
         }, cancellationToken).ConfigureAwait(false);
 
         if (updated is not null)

@@ -42,7 +42,8 @@ public sealed record TestTenant(
     public Task<JsonObject> WaitUntilAcceptedAsync(string messageId, TimeSpan? timeout = null) =>
         PollMessageAsync(messageId, m => m["history"]!.AsArray().Any(h => h!["status"]!.GetValue<string>() == "accepted"), "being accepted", timeout);
 
-    private async Task<JsonObject> PollMessageAsync(string messageId, Func<JsonObject, bool> done, string what, TimeSpan? timeout)
+    /// <summary>Polls a message until <paramref name="done"/> holds (<paramref name="what"/> names it in the timeout's message).</summary>
+    public async Task<JsonObject> PollMessageAsync(string messageId, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         JsonObject message;
