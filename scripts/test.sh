@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The reference page's browser test drives Debian's Chromium (Playwright's own browser download needs the internet).
+if ! command -v chromium >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 # The committed API contract must pass Redocly's recommended rules (warnings allowed, errors not).
 npx --no-install redocly lint docs/api/openapi.json --format=summary
 dotnet restore OneClick.sln --nologo -v quiet

@@ -45,7 +45,9 @@ public static class OpenApiDocument
                     + "Errors are RFC 7807 problem details. Every list pages with `pageSize` and `continuationToken`.",
                 ["license"] = new JsonObject { ["name"] = "Proprietary", ["identifier"] = "LicenseRef-Proprietary" },
             },
-            ["servers"] = new JsonArray(new JsonObject { ["url"] = "http://127.0.0.1:7071", ["description"] = "The local run (scripts/run-local.sh)." }),
+            // Relative: the app that serves this document (the local run on :7071 or the function app in Azure); "try it" on
+            // the reference page then calls the same origin.
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/", ["description"] = "The app serving this document (locally http://127.0.0.1:7071)." }),
             ["security"] = new JsonArray(new JsonObject { [SecuritySchemes.Tenant] = new JsonArray() }),
             ["tags"] = new JsonArray(HttpOperations.All.Select(o => o.Tag).Distinct().Order(StringComparer.Ordinal)
                 .Select(tag => (JsonNode)new JsonObject { ["name"] = tag, ["description"] = $"{tag} operations." }).ToArray()),

@@ -9,7 +9,8 @@ public static class OpenApiFunctions
 {
     private const string ScriptResource = "scalar-standalone.js";
 
-    // Scalar renders the document; fonts stay local because the machine (and many customers' networks) are offline.
+    // Scalar renders the document. Everything stays local: no web fonts, and none of Scalar's hosted extras (AI agent,
+    // MCP, developer toolbar), which would call out of networks that are often offline.
     private const string Page = """
         <!doctype html>
         <html lang="en">
@@ -22,7 +23,13 @@ public static class OpenApiFunctions
           <div id="app"></div>
           <script src="/api/docs/scalar.js"></script>
           <script>
-            Scalar.createApiReference('#app', { url: '/api/openapi.json', withDefaultFonts: false, hideClientButton: false });
+            Scalar.createApiReference('#app', {
+              url: '/api/openapi.json',
+              withDefaultFonts: false,
+              agent: { disabled: true },
+              mcp: { disabled: true },
+              showDeveloperTools: 'never',
+            });
           </script>
         </body>
         </html>
