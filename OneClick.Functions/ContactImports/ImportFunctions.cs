@@ -29,6 +29,7 @@ public sealed class ImportFunctions(ContactImportService imports)
 {
     /// <summary>The body is the CSV itself (Content-Type text/csv), streamed to a blob; this function alone takes up to 50 MiB.</summary>
     [Function("StartContactImport")]
+    [OpenApi.RequestContent("text/csv", "The CSV file itself (UTF-8, a header row naming the columns), up to 50 MiB.")]
     public async Task<IResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "contacts/imports")] HttpRequest request, CancellationToken cancellationToken)
     {

@@ -28,6 +28,7 @@ public sealed class ContentFunctions(TenantStore tenants, TenantSecrets secrets,
     /// limit is raised for this function only, to <see cref="MaxBodyBytes"/>.
     /// </summary>
     [Function("UploadMedia")]
+    [OpenApi.RequestContent("multipart/form-data", "The file in a part named 'file'.", FilePart = "file")]
     public async Task<IResult> Upload(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "media")] HttpRequest request, CancellationToken cancellationToken)
     {

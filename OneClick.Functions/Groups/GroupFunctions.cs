@@ -79,6 +79,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
 
     /// <summary>The body is the JPEG itself (Content-Type: image/jpeg).</summary>
     [Function("SetGroupPicture")]
+    [OpenApi.RequestContent("image/jpeg", "The picture itself: a square JPEG, at least 192x192 pixels.")]
     public async Task<IResult> SetPicture(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "groups/{groupId}/picture")] HttpRequest request, string groupId, CancellationToken cancellationToken)
     {

@@ -13,7 +13,7 @@ internal static class CodeScan
     /// <summary>A call found in the code, with the string literal loaded just before it (a query name), if any.</summary>
     public sealed record Call(MethodBase Method, string? LiteralBefore);
 
-    private const byte Call_ = 0x28, CallVirt = 0x6F, LdStr = 0x72;
+    private const byte Call_ = 0x28, CallVirt = 0x6F, LdStr = 0x72, Prefix = 0xFE, LdFtn = 0x06;
     private const int MaxDepth = 3;
 
     /// <summary>Calls made by <paramref name="method"/>, its async state machine, and the app's own methods it calls.</summary>
@@ -36,6 +36,14 @@ internal static class CodeScan
             return;
         for (var i = 0; i + 4 < il.Length; i++)
         {
+            // A lambda or local function (ldftn of the app's own method, e.g. the body of MetaProblems.CallAsync(() => ...)):
+            // its code is this function's code.
+            if (il[i] == Prefix && il[i + 1] == LdFtn && i + 5 < il.Length && il[i + 5] == 0x06
+                && Resolve(method, BitConverter.ToInt32(il, i + 2)) is { } target && target.Module == method.Module)
+            {
+                Walk(target, calls, seen, depth + 1);
+                continue;
+            }
             // Calls to a MethodDef (0x06), MemberRef (0x0A) or MethodSpec (0x2B) token; other byte runs do not resolve.
             if ((il[i] != Call_ && il[i] != CallVirt) || il[i + 4] is not (0x06 or 0x0A or 0x2B))
                 continue;

@@ -17,7 +17,12 @@ namespace OneClick.Functions.OpenApi;
 /// </summary>
 public static class OpenApiDocument
 {
-    private static readonly JsonSerializerOptions SchemaOptions = new(RequestReading.Json) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+    // Numbers are documented as numbers: the app writes them so, and its lenient reading of "42" is not a contract.
+    private static readonly JsonSerializerOptions SchemaOptions = new(RequestReading.Json)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
     private static readonly Lazy<string> Cached = new(() => Build().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     /// <summary>The document as indented JSON, ending in a newline (as committed at docs/api/openapi.json).</summary>

@@ -33,7 +33,7 @@ internal static partial class OperationBuilder
                 : new JsonArray(schemes.Select(s => (JsonNode)new JsonObject { [s] = new JsonArray() }).ToArray());
         if (parameters.Count > 0)
             result["parameters"] = new JsonArray(parameters.Select(p => (JsonNode)p).ToArray());
-        if (RequestBody(calls, schemas) is { } body)
+        if (RequestBody(operation, calls, schemas) is { } body)
             result["requestBody"] = body;
         result["responses"] = Responses(operation, calls, schemas, hasInput: parameters.Count > 0 || result.ContainsKey("requestBody"));
         return result;
@@ -73,8 +73,28 @@ internal static partial class OperationBuilder
         return parameter;
     }
 
-    private static JsonObject? RequestBody(IReadOnlyList<CodeScan.Call> calls, SchemaRegistry schemas)
+    private static JsonObject? RequestBody(HttpOperation operation, IReadOnlyList<CodeScan.Call> calls, SchemaRegistry schemas)
     {
+        if (operation.EntryPoint.GetCustomAttribute<RequestContentAttribute>() is { } raw)
+            return new JsonObject
+            {
+                ["required"] = true,
+                ["description"] = raw.Description,
+                ["content"] = new JsonObject
+                {
+                    [raw.MediaType] = new JsonObject
+                    {
+                        ["schema"] = raw.FilePart is null
+                            ? new JsonObject { ["type"] = "string" }
+                            : new JsonObject
+                            {
+                                ["type"] = "object",
+                                ["required"] = new JsonArray(raw.FilePart),
+                                ["properties"] = new JsonObject { [raw.FilePart] = new JsonObject { ["type"] = "string", ["contentMediaType"] = "application/octet-stream" } },
+                            },
+                    },
+                },
+            };
         var read = calls.FirstOrDefault(c => c.Method.DeclaringType == typeof(RequestReading)
             && c.Method.Name is nameof(RequestReading.ReadBodyAsync) or nameof(RequestReading.ReadOptionalBodyAsync) && c.Method.IsGenericMethod);
         if (read is null)

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
 
 namespace OneClick.Functions.OpenApi;
 
-/// <summary>components/schemas: one JSON Schema per request or response type, exported by System.Text.Json.</summary>
+/// <summary>
+/// components/schemas: one JSON Schema per request or response type, exported by System.Text.Json. A type of the app's
+/// own used inside another is a component too (a $ref), so clients generated from the document get one class per type.
+/// </summary>
 internal sealed class SchemaRegistry(JsonSerializerOptions options)
 {
     public const string Problem = "ProblemDetails";
@@ -21,13 +25,33 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
         var name = NameOf(type);
         if (!schemas.ContainsKey(name))
         {
-            var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type,
-                new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+            schemas[name] = new JsonObject(); // taken, so that a type which contains itself refers to its own component
+            var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions
+            {
+                TreatNullObliviousAsNonNullable = true,
+                TransformSchemaNode = (context, node) => Transform(context, node, type),
+            });
             Rebase(schema, $"#/components/schemas/{name}");
             schemas[name] = schema;
         }
         return RefTo(name);
     }
+
+    private JsonNode Transform(JsonSchemaExporterContext context, JsonNode node, Type root)
+    {
+        // "true" (any JSON value, e.g. a JsonElement) as the equivalent empty schema, which every client generator reads.
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.True)
+            return new JsonObject();
+        var type = context.TypeInfo.Type;
+        if (type == root || context.TypeInfo.Kind != JsonTypeInfoKind.Object || !IsOwnType(type))
+            return node;
+        var reference = Ref(type);
+        var nullable = node is JsonObject obj && obj["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null");
+        return nullable ? new JsonObject { ["anyOf"] = new JsonArray(reference, new JsonObject { ["type"] = "null" }) } : reference;
+    }
+
+    private static bool IsOwnType(Type type) =>
+        type.Assembly == typeof(SchemaRegistry).Assembly || type.Assembly == typeof(Core.Storage.ResultPage<>).Assembly;
 
     /// <summary>The exporter points repeated types at "#/..." (its own root); in the document that root is the component.</summary>
     private static void Rebase(JsonNode? node, string root)
@@ -35,7 +59,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
         switch (node)
         {
             case JsonObject obj:
-                if (obj["$ref"] is JsonValue reference && reference.ToString().StartsWith('#'))
+                if (obj["$ref"] is JsonValue reference && reference.ToString().StartsWith('#') && !reference.ToString().StartsWith("#/components/", StringComparison.Ordinal))
                     obj["$ref"] = root + reference.ToString()[1..];
                 foreach (var child in obj.Select(p => p.Value).ToList())
                     Rebase(child, root);

@@ -43,6 +43,7 @@ public sealed class MetaWebhookFunctions(TenantSecrets secrets, WebhookInbox inb
     }
 
     [Function("ReceiveMetaWebhook")]
+    [OpenApi.RequestContent("application/json", "Meta's webhook notification, read as the exact bytes that X-Hub-Signature-256 signs.")]
     [AllowAnonymous]
     public async Task<IResult> Receive(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/meta/{tenantId}")] HttpRequest request,
