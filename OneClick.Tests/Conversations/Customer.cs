@@ -70,24 +70,6 @@ public sealed class Customer(TestTenant tenant, string phone, string? name = nul
     }
 }
 
-public static class Eventually
-{
-    public static async Task Async(Func<Task<bool>> condition, Func<string> failure, TimeSpan? timeout = null)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        ArgumentNullException.ThrowIfNull(failure);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await condition())
-                return;
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail(failure());
-            await Task.Delay(100);
-        }
-    }
-}
-
 public static class SignedWebhooks
 {
     /// <summary>POSTs a webhook body to the tenant's webhook URL, signed like Meta does, and expects 200.</summary>

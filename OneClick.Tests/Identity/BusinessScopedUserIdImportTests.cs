@@ -22,7 +22,7 @@ public sealed class BusinessScopedUserIdImportTests(OneClickEnvironment env)
         {
             user_preferences = new object[] { new { wa_id = "14155550944", detail = "User requested", category = "marketing_messages", value = "stop", timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() } },
         });
-        await Conversations.Eventually.Async(async () => (await env.EntitiesAsync("contacts", tenant.Id)).Any(e => e.RowKey.StartsWith("suppress|", StringComparison.Ordinal)),
+        await Eventually.Async(async () => (await env.EntitiesAsync("contacts", tenant.Id)).Any(e => e.RowKey.StartsWith("suppress|", StringComparison.Ordinal)),
             () => "The suppression was never written.");
 
         var csv = new StringBuilder("phone,name,bsuid,city\r\n")

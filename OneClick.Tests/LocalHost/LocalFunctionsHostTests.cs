@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OneClick.FunctionsHost;
-using OneClick.Tests.Conversations;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.LocalHost;
 
