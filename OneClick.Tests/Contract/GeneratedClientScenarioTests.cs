@@ -30,6 +30,11 @@ public sealed class GeneratedClientScenarioTests(OneClickEnvironment env)
         });
         Assert.NotNull(connected);
 
+        // Bad input comes back as the document's validation problem, which the client throws typed.
+        var invalid = await Assert.ThrowsAsync<ValidationProblemDetails>(() => api.Api.Contacts.PostAsync(new CreateContactRequest { PhoneNumber = "12" }));
+        Assert.Equal(400, invalid.ResponseStatusCode);
+        Assert.Contains("phoneNumber", invalid.Errors!.AdditionalData.Keys);
+
         var ada = await api.Api.Contacts.PostAsync(new CreateContactRequest { PhoneNumber = "+14155550181", Name = "Ada", Tags = ["vip"] });
         var csv = "phone_number,name\n+14155550182,Grace\n+14155550183,Linus\nnot-a-number,Nobody\n";
         var import = await api.Api.Contacts.Imports.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), c => c.QueryParameters.FileName = "people.csv");
