@@ -5,6 +5,7 @@ using OneClick.Core.Secrets;
 using OneClick.Core.Sending;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
+using OneClick.Core.Results;
 
 namespace OneClick.Core.Groups;
 
@@ -93,7 +94,7 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
     /// Pins a message of the group (meta-facts §7.6): 1–30 days; only the group admin can pin, which is the business
     /// number that created the group; at most three pins, and a fourth unpins the oldest, as Meta does.
     /// </summary>
-    public async Task<GroupResult<GroupEntity>> PinAsync(TenantEntity tenant, string groupId, PinRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> PinAsync(TenantEntity tenant, string groupId, PinRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
@@ -103,7 +104,7 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         if (request.ExpirationDays is not (>= GroupLimits.MinPinDays and <= GroupLimits.MaxPinDays))
             errors.Add("expirationDays", $"How long the pin lasts: {GroupLimits.MinPinDays} to {GroupLimits.MaxPinDays} days.");
         if (errors.Any)
-            return GroupProblem.Invalid(errors);
+            return Failure.Invalid(errors);
         var (group, problem) = await ActiveGroupAsync(tenant.Id, groupId, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
@@ -114,7 +115,7 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         if (sent is not null)
             return sent;
         var now = clock.GetUtcNow();
-        return GroupResult.Ok((await store.UpdateAsync(tenant.Id, group!.Id, g =>
+        return Outcome.Ok((await store.UpdateAsync(tenant.Id, group!.Id, g =>
         {
             var pins = g.Pins.Where(p => p.MetaMessageId != wamid && p.ExpiresAt > now).ToList();
             while (pins.Count >= GroupLimits.MaxPinned)
@@ -126,7 +127,7 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         }, cancellationToken).ConfigureAwait(false))!);
     }
 
-    public async Task<GroupResult<GroupEntity>> UnpinAsync(TenantEntity tenant, string groupId, string messageId, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> UnpinAsync(TenantEntity tenant, string groupId, string messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var (group, problem) = await ActiveGroupAsync(tenant.Id, groupId, cancellationToken).ConfigureAwait(false);
@@ -135,11 +136,11 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         var now = clock.GetUtcNow();
         var pin = group!.Pins.FirstOrDefault(p => (p.MessageId == messageId || p.MetaMessageId == messageId) && p.ExpiresAt > now);
         if (pin is null)
-            return GroupProblem.NotFound("pinned message");
+            return Failure.NotFound("pinned message");
         var sent = await SendPinAsync(tenant, group, "unpin", pin.MetaMessageId, null, cancellationToken).ConfigureAwait(false);
         if (sent is not null)
             return sent;
-        return GroupResult.Ok((await store.UpdateAsync(tenant.Id, group.Id, g =>
+        return Outcome.Ok((await store.UpdateAsync(tenant.Id, group.Id, g =>
         {
             g.Pins = [.. g.Pins.Where(p => p.MetaMessageId != pin.MetaMessageId && p.ExpiresAt > now)];
             g.UpdatedAt = now;
@@ -147,42 +148,42 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         }, cancellationToken).ConfigureAwait(false))!);
     }
 
-    private async Task<(GroupEntity? Group, GroupProblem? Problem)> ActiveGroupAsync(string tenantId, string groupId, CancellationToken cancellationToken)
+    private async Task<(GroupEntity? Group, Failure? Problem)> ActiveGroupAsync(string tenantId, string groupId, CancellationToken cancellationToken)
     {
         if (!GroupStore.IsValidId(groupId))
-            return (null, GroupProblem.Invalid("groupId", "Not a group id."));
+            return (null, Failure.Invalid("groupId", "Not a group id."));
         var group = await store.GetAsync(tenantId, groupId, cancellationToken).ConfigureAwait(false);
         if (group is null)
-            return (null, GroupProblem.NotFound());
+            return (null, Failure.NotFound("group"));
         if (group.State != GroupStates.Active)
             return (null, GroupService.NotActive(group));
         if (group.Suspended)
-            return (null, new GroupProblem(409, "Group suspended", "WhatsApp has suspended this group; pins cannot change until the suspension is lifted.", 131207));
+            return (null, new Failure(FailureKind.Conflict, "Group suspended", "WhatsApp has suspended this group; pins cannot change until the suspension is lifted.", 131207));
         return (group, null);
     }
 
-    private async Task<(string? Wamid, GroupProblem? Problem)> MetaIdOfAsync(string tenantId, GroupEntity group, string messageId, CancellationToken cancellationToken)
+    private async Task<(string? Wamid, Failure? Problem)> MetaIdOfAsync(string tenantId, GroupEntity group, string messageId, CancellationToken cancellationToken)
     {
         if (MessageStore.IsValidId(messageId))
         {
             var outbound = await store.FindOutboundAsync(tenantId, messageId, cancellationToken).ConfigureAwait(false);
             if (outbound?.GroupId != group.Id)
-                return (null, GroupProblem.NotFound("message of this group"));
+                return (null, Failure.NotFound("message of this group"));
             var message = await messages.GetAsync(tenantId, messageId, cancellationToken).ConfigureAwait(false);
             return message?.MetaMessageId is { } wamid
                 ? (wamid, null)
-                : (null, GroupProblem.Conflict("Meta has not accepted that message yet, so it cannot be pinned; try again once it is sent."));
+                : (null, Failure.Conflict("Meta has not accepted that message yet, so it cannot be pinned; try again once it is sent."));
         }
         if (messageId.Length <= 512 && await store.FindInboundAsync(tenantId, group.Id, messageId, cancellationToken).ConfigureAwait(false) is { } inbound)
             return (inbound.MetaMessageId, null);
-        return (null, GroupProblem.NotFound("message of this group"));
+        return (null, Failure.NotFound("message of this group"));
     }
 
-    private async Task<GroupProblem?> SendPinAsync(TenantEntity tenant, GroupEntity group, string operation, string wamid, int? days, CancellationToken cancellationToken)
+    private async Task<Failure?> SendPinAsync(TenantEntity tenant, GroupEntity group, string operation, string wamid, int? days, CancellationToken cancellationToken)
     {
         var values = await secrets.GetAsync(tenant.Id, cancellationToken).ConfigureAwait(false);
         if (tenant.PhoneNumberId is null || values is null)
-            return GroupProblem.Conflict("The tenant has no Meta credentials; store them with PUT /api/tenants/{id}/credentials.");
+            return Failure.Conflict("The tenant has no Meta credentials; store them with PUT /api/tenants/{id}/credentials.");
         var pin = new JsonObject { ["type"] = operation, ["message_id"] = wamid };
         if (days is int d)
             pin["expiration_days"] = d;
@@ -201,11 +202,11 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
         }
         catch (MetaApiException e)
         {
-            return GroupProblem.FromMeta(e);
+            return MetaFailures.From(e);
         }
         catch (Exception e) when (e is MetaUnreachableException or MetaOutcomeUnknownException)
         {
-            return new GroupProblem(503, "Meta could not be reached", e.Message + " Retry later.", RetryAfterSeconds: 30);
+            return new Failure(FailureKind.MetaUnavailable, "Meta could not be reached", e.Message + " Retry later.", RetryAfterSeconds: 30);
         }
     }
 }

@@ -4,16 +4,17 @@ using OneClick.Core.Meta;
 using OneClick.Core.Secrets;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
+using OneClick.Core.Results;
 
 namespace OneClick.Core.Groups;
 
 /// <summary>
 /// Group management for a tenant: Meta's limits are checked first, then Meta is called with the tenant's credentials,
-/// and the stored group follows (the webhooks confirm asynchronously). Every refusal is a <see cref="GroupProblem"/>.
+/// and the stored group follows (the webhooks confirm asynchronously). Every refusal is a <see cref="Failure"/>.
 /// </summary>
 public sealed class GroupService(GroupStore store, GroupsGraphClient meta, GroupEventApplier applier, TenantSecrets secrets, TimeProvider clock)
 {
-    public async Task<GroupResult<GroupEntity>> CreateAsync(TenantEntity tenant, CreateGroupRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> CreateAsync(TenantEntity tenant, CreateGroupRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
@@ -24,13 +25,13 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         if (!GroupLimits.JoinApprovalModes.Contains(mode, StringComparer.Ordinal))
             errors.Add("joinApprovalMode", "Either 'auto_approve' (anyone with the invite link joins) or 'approval_required'.");
         if (errors.Any)
-            return GroupProblem.Invalid(errors);
+            return Failure.Invalid(errors);
 
         var (phoneNumberId, token, missing) = await CredentialsAsync(tenant, cancellationToken).ConfigureAwait(false);
         if (missing is not null)
             return missing;
         if (await store.CountLiveAsync(tenant.Id, GroupLimits.MaxGroupsPerNumber, cancellationToken).ConfigureAwait(false) >= GroupLimits.MaxGroupsPerNumber)
-            return GroupProblem.Conflict($"The number already has {GroupLimits.MaxGroupsPerNumber:N0} groups, the most Meta allows; delete one first.");
+            return Failure.Conflict($"The number already has {GroupLimits.MaxGroupsPerNumber:N0} groups, the most Meta allows; delete one first.");
 
         string requestId;
         try
@@ -39,11 +40,11 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         }
         catch (MetaApiException e)
         {
-            return GroupProblem.FromMeta(e);
+            return MetaFailures.From(e);
         }
         catch (MetaUnreachableException e)
         {
-            return Unreachable(e);
+            return MetaFailures.Unreachable(e);
         }
 
         var now = clock.GetUtcNow();
@@ -63,19 +64,19 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         await store.IndexRequestAsync(tenant.Id, requestId, group.Id, cancellationToken).ConfigureAwait(false);
         // The lifecycle webhook may have come before the index existed; it was parked under the request id.
         await applier.ReplayAsync(tenant.Id, "request:" + requestId, cancellationToken).ConfigureAwait(false);
-        return GroupResult.Ok(await store.GetAsync(tenant.Id, group.Id, cancellationToken).ConfigureAwait(false) ?? group);
+        return Outcome.Ok(await store.GetAsync(tenant.Id, group.Id, cancellationToken).ConfigureAwait(false) ?? group);
     }
 
     /// <summary>The stored group; with <paramref name="refresh"/>, first brought up to date from Meta's group info.</summary>
-    public async Task<GroupResult<GroupEntity>> GetAsync(TenantEntity tenant, string groupId, bool refresh, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> GetAsync(TenantEntity tenant, string groupId, bool refresh, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: refresh, cancellationToken).ConfigureAwait(false);
         if (problem is not null || !refresh)
             return new(group, problem);
         var info = await CallAsync(tenant, group!, (id, token) => meta.GetAsync(id, token, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (info.Problem is not null)
-            return info.Problem;
+        if (info.Failure is not null)
+            return info.Failure;
         var now = clock.GetUtcNow();
         var seconds = now.ToUnixTimeSeconds();
         var updated = await store.UpdateAsync(tenant.Id, group!.Id, g =>
@@ -102,10 +103,10 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
             g.UpdatedAt = now;
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        return GroupResult.Ok(updated!);
+        return Outcome.Ok(updated!);
     }
 
-    public async Task<GroupResult<GroupEntity>> UpdateAsync(TenantEntity tenant, string groupId, UpdateGroupRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> UpdateAsync(TenantEntity tenant, string groupId, UpdateGroupRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
@@ -115,16 +116,16 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         if (request.Subject is null && request.Description is null)
             errors.Add("subject", "Give a subject, a description, or both.");
         if (errors.Any)
-            return GroupProblem.Invalid(errors);
+            return Failure.Invalid(errors);
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         var call = await CallAsync(tenant, group!, (id, token) => meta.UpdateAsync(id, token, subject, request.Description, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (call.Problem is not null)
-            return call.Problem;
+        if (call.Failure is not null)
+            return call.Failure;
         var now = clock.GetUtcNow();
         var seconds = now.ToUnixTimeSeconds();
-        return GroupResult.Ok((await store.UpdateAsync(tenant.Id, group!.Id, g =>
+        return Outcome.Ok((await store.UpdateAsync(tenant.Id, group!.Id, g =>
         {
             if (subject is not null)
                 (g.Subject, g.SubjectAt) = (subject, Math.Max(g.SubjectAt, seconds));
@@ -136,40 +137,40 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
     }
 
     /// <summary>Sets the group picture: JPEG only, at most 5 MB, square, at least 192x192 (checked here before Meta).</summary>
-    public async Task<GroupResult<GroupEntity>> SetPictureAsync(TenantEntity tenant, string groupId, string? contentType, byte[] picture, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> SetPictureAsync(TenantEntity tenant, string groupId, string? contentType, byte[] picture, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(picture);
         if (picture.Length == 0)
-            return GroupProblem.Invalid("picture", "Send the JPEG image as the request body (Content-Type: image/jpeg).");
+            return Failure.Invalid("picture", "Send the JPEG image as the request body (Content-Type: image/jpeg).");
         if (picture.Length > GroupLimits.MaxPictureBytes)
-            return GroupProblem.Invalid("picture", "The picture may be at most 5 MB.");
+            return Failure.Invalid("picture", "The picture may be at most 5 MB.");
         if (contentType is not null && !contentType.StartsWith("image/jpeg", StringComparison.OrdinalIgnoreCase))
-            return GroupProblem.Invalid("picture", $"Meta takes only JPEG group pictures (Content-Type: image/jpeg), not {contentType}.");
+            return Failure.Invalid("picture", $"Meta takes only JPEG group pictures (Content-Type: image/jpeg), not {contentType}.");
         if (GroupLimits.JpegSize(picture) is not { } size)
-            return GroupProblem.Invalid("picture", "The body is not a JPEG image; Meta takes only JPEG group pictures.");
+            return Failure.Invalid("picture", "The body is not a JPEG image; Meta takes only JPEG group pictures.");
         if (size.Width != size.Height)
-            return GroupProblem.Invalid("picture", $"The picture is {size.Width}x{size.Height}; Meta needs a square picture.");
+            return Failure.Invalid("picture", $"The picture is {size.Width}x{size.Height}; Meta needs a square picture.");
         if (size.Width < GroupLimits.MinPictureSide)
-            return GroupProblem.Invalid("picture", $"The picture is {size.Width}x{size.Height}; Meta needs at least {GroupLimits.MinPictureSide}x{GroupLimits.MinPictureSide}.");
+            return Failure.Invalid("picture", $"The picture is {size.Width}x{size.Height}; Meta needs at least {GroupLimits.MinPictureSide}x{GroupLimits.MinPictureSide}.");
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         var call = await CallAsync(tenant, group!, (id, token) => meta.UpdatePictureAsync(id, token, picture, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return call.Problem is not null ? call.Problem : GroupResult.Ok(group!);
+        return call.Failure is not null ? call.Failure : Outcome.Ok(group!);
     }
 
-    public async Task<GroupResult<GroupEntity>> InviteLinkAsync(TenantEntity tenant, string groupId, bool reset, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> InviteLinkAsync(TenantEntity tenant, string groupId, bool reset, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         var call = await CallAsync(tenant, group!, async (id, token) => (JsonNode?)JsonValue.Create(await meta.InviteLinkAsync(id, token, reset, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        if (call.Problem is not null)
-            return call.Problem;
+        if (call.Failure is not null)
+            return call.Failure;
         var link = call.Value!.GetValue<string>();
-        return GroupResult.Ok((await store.UpdateAsync(tenant.Id, group!.Id, g =>
+        return Outcome.Ok((await store.UpdateAsync(tenant.Id, group!.Id, g =>
         {
             var changed = g.InviteLink != link;
             g.InviteLink = link;
@@ -177,15 +178,15 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         }, cancellationToken).ConfigureAwait(false))!);
     }
 
-    public async Task<GroupResult<IReadOnlyList<JoinRequestView>>> JoinRequestsAsync(TenantEntity tenant, string groupId, CancellationToken cancellationToken)
+    public async Task<Outcome<IReadOnlyList<JoinRequestView>>> JoinRequestsAsync(TenantEntity tenant, string groupId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         var call = await CallAsync(tenant, group!, (id, token) => meta.JoinRequestsAsync(id, token, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (call.Problem is not null)
-            return call.Problem;
+        if (call.Failure is not null)
+            return call.Failure;
         IReadOnlyList<JoinRequestView> requests = (call.Value?["data"] as JsonArray ?? [])
             .Select(r => new JoinRequestView(
                 r?["join_request_id"]?.GetValue<string>() ?? "",
@@ -193,28 +194,28 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
                 r?["creation_timestamp"] is JsonValue ts && ts.TryGetValue<long>(out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null))
             .Where(r => r.JoinRequestId.Length > 0)
             .ToList();
-        return GroupResult.Ok(requests);
+        return Outcome.Ok(requests);
     }
 
-    public async Task<GroupResult<JoinRequestsAnswer>> AnswerJoinRequestsAsync(TenantEntity tenant, string groupId, JoinRequestsDecision decision, bool approve, CancellationToken cancellationToken)
+    public async Task<Outcome<JoinRequestsAnswer>> AnswerJoinRequestsAsync(TenantEntity tenant, string groupId, JoinRequestsDecision decision, bool approve, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(decision);
         var ids = decision.JoinRequestIds ?? [];
         if (ids.Count == 0 || ids.Any(string.IsNullOrWhiteSpace))
-            return GroupProblem.Invalid("joinRequestIds", "A non-empty array of join request ids (from GET .../join-requests).");
+            return Failure.Invalid("joinRequestIds", "A non-empty array of join request ids (from GET .../join-requests).");
         if (ids.Count > 100 || ids.Any(id => id!.Length > 200))
-            return GroupProblem.Invalid("joinRequestIds", "At most 100 ids of at most 200 characters.");
+            return Failure.Invalid("joinRequestIds", "At most 100 ids of at most 200 characters.");
         if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Count)
-            return GroupProblem.Invalid("joinRequestIds", "Each join request id once.");
+            return Failure.Invalid("joinRequestIds", "Each join request id once.");
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         if (approve && group!.Members.Count + ids.Count > GroupLimits.MaxParticipants)
-            return new GroupProblem(409, "Group full", $"The group has {group.Members.Count} participants; approving {ids.Count} more would pass Meta's limit of {GroupLimits.MaxParticipants}.", 131204);
+            return new Failure(FailureKind.Conflict, "Group full", $"The group has {group.Members.Count} participants; approving {ids.Count} more would pass Meta's limit of {GroupLimits.MaxParticipants}.", 131204);
         var call = await CallAsync(tenant, group!, (id, token) => meta.AnswerJoinRequestsAsync(id, token, ids!, approve, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (call.Problem is not null)
-            return call.Problem;
+        if (call.Failure is not null)
+            return call.Failure;
         var answered = (call.Value?[approve ? "approved_join_requests" : "rejected_join_requests"] as JsonArray ?? [])
             .Select(n => n?.GetValue<string>()).OfType<string>().ToList();
         var failed = (call.Value?["failed_join_requests"] as JsonArray ?? []).Select(f =>
@@ -236,16 +237,16 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
-        return GroupResult.Ok(new JoinRequestsAnswer(answered, failed));
+        return Outcome.Ok(new JoinRequestsAnswer(answered, failed));
     }
 
-    public async Task<GroupResult<GroupEntity>> RemoveParticipantsAsync(TenantEntity tenant, string groupId, RemoveParticipantsRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> RemoveParticipantsAsync(TenantEntity tenant, string groupId, RemoveParticipantsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
         var given = request.Participants ?? [];
         if (given.Count is < 1 or > GroupLimits.MaxParticipants)
-            return GroupProblem.Invalid("participants", $"Between 1 and {GroupLimits.MaxParticipants} phone numbers (or wa_ids) per call.");
+            return Failure.Invalid("participants", $"Between 1 and {GroupLimits.MaxParticipants} phone numbers (or wa_ids) per call.");
         var waIds = given.Select(GroupEventApplier.WaId).ToList();
         var errors = new ValidationErrors();
         for (var i = 0; i < waIds.Count; i++)
@@ -256,38 +257,38 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         if (!errors.Any && waIds.Distinct(StringComparer.Ordinal).Count() != waIds.Count)
             errors.Add("participants", "Each participant once (Meta refuses duplicates with 131202).");
         if (errors.Any)
-            return GroupProblem.Invalid(errors);
+            return Failure.Invalid(errors);
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         var members = group!.Members;
         var strangers = waIds.Where(w => !members.Contains(w!, StringComparer.Ordinal)).ToList();
         if (strangers.Count > 0)
-            return GroupProblem.Invalid("participants", $"Not in the group: {string.Join(", ", strangers.Select(s => "+" + s))}.");
+            return Failure.Invalid("participants", $"Not in the group: {string.Join(", ", strangers.Select(s => "+" + s))}.");
         var call = await CallAsync(tenant, group, (id, token) => meta.RemoveParticipantsAsync(id, token, waIds!, cancellationToken), cancellationToken).ConfigureAwait(false);
         // The removal itself is confirmed by the group_participants_remove webhook.
-        return call.Problem is not null ? call.Problem : GroupResult.Ok(group);
+        return call.Failure is not null ? call.Failure : Outcome.Ok(group);
     }
 
     /// <summary>Deletes the group at Meta (every participant is removed); it is "deleting" until the group_delete webhook.</summary>
-    public async Task<GroupResult<GroupEntity>> DeleteAsync(TenantEntity tenant, string groupId, CancellationToken cancellationToken)
+    public async Task<Outcome<GroupEntity>> DeleteAsync(TenantEntity tenant, string groupId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: false, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
         if (group!.State is GroupStates.Deleted or GroupStates.Deleting)
-            return GroupResult.Ok(group);
+            return Outcome.Ok(group);
         if (group.State == GroupStates.Pending)
-            return GroupProblem.Conflict("The group is still being created at Meta; delete it once it is active.");
+            return Failure.Conflict("The group is still being created at Meta; delete it once it is active.");
         if (group.State == GroupStates.Active)
         {
             var call = await CallAsync(tenant, group, (id, token) => meta.DeleteAsync(id, token, cancellationToken), cancellationToken).ConfigureAwait(false);
-            if (call.Problem is not null)
-                return call.Problem;
+            if (call.Failure is not null)
+                return call.Failure;
         }
         var now = clock.GetUtcNow();
-        return GroupResult.Ok((await store.UpdateAsync(tenant.Id, group.Id, g =>
+        return Outcome.Ok((await store.UpdateAsync(tenant.Id, group.Id, g =>
         {
             if (g.State is GroupStates.Deleted or GroupStates.Deleting)
                 return false;
@@ -299,7 +300,7 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
     }
 
     /// <summary>Reads every page of Meta's group list: imports groups OneClick does not know and refreshes the subjects of those it does.</summary>
-    public async Task<GroupResult<SyncReport>> SyncAsync(TenantEntity tenant, CancellationToken cancellationToken)
+    public async Task<Outcome<SyncReport>> SyncAsync(TenantEntity tenant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var (phoneNumberId, token, missing) = await CredentialsAsync(tenant, cancellationToken).ConfigureAwait(false);
@@ -328,11 +329,11 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         }
         catch (MetaApiException e)
         {
-            return GroupProblem.FromMeta(e);
+            return MetaFailures.From(e);
         }
         catch (MetaUnreachableException e)
         {
-            return Unreachable(e);
+            return MetaFailures.Unreachable(e);
         }
 
         int imported = 0, updated = 0;
@@ -367,51 +368,51 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
             await applier.ReplayAsync(tenant.Id, "meta:" + summary.Id, cancellationToken).ConfigureAwait(false);
             imported++;
         }
-        return GroupResult.Ok(new SyncReport(listed.Count, imported, updated));
+        return Outcome.Ok(new SyncReport(listed.Count, imported, updated));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    public async Task<(GroupEntity? Group, GroupProblem? Problem)> FindAsync(string tenantId, string groupId, bool requireActive, CancellationToken cancellationToken)
+    public async Task<(GroupEntity? Group, Failure? Problem)> FindAsync(string tenantId, string groupId, bool requireActive, CancellationToken cancellationToken)
     {
         if (!GroupStore.IsValidId(groupId))
-            return (null, GroupProblem.Invalid("groupId", "Not a group id."));
+            return (null, Failure.Invalid("groupId", "Not a group id."));
         var group = await store.GetAsync(tenantId, groupId, cancellationToken).ConfigureAwait(false);
         if (group is null)
-            return (null, GroupProblem.NotFound());
+            return (null, Failure.NotFound("group"));
         if (requireActive && group.State != GroupStates.Active)
             return (null, NotActive(group));
         return (group, null);
     }
 
-    public static GroupProblem NotActive(GroupEntity group)
+    public static Failure NotActive(GroupEntity group)
     {
         ArgumentNullException.ThrowIfNull(group);
         return group.State switch
         {
-            GroupStates.Pending => GroupProblem.Conflict("The group is still being created at Meta (waiting for the group_lifecycle_update webhook)."),
-            GroupStates.Failed => GroupProblem.Conflict($"Meta could not create this group: {group.FailureReason} (code {group.FailureCode})."),
-            _ => GroupProblem.Conflict($"The group is {group.State}."),
+            GroupStates.Pending => Failure.Conflict("The group is still being created at Meta (waiting for the group_lifecycle_update webhook)."),
+            GroupStates.Failed => Failure.Conflict($"Meta could not create this group: {group.FailureReason} (code {group.FailureCode})."),
+            _ => Failure.Conflict($"The group is {group.State}."),
         };
     }
 
-    private async Task<(string? PhoneNumberId, string? Token, GroupProblem? Problem)> CredentialsAsync(TenantEntity tenant, CancellationToken cancellationToken)
+    private async Task<(string? PhoneNumberId, string? Token, Failure? Problem)> CredentialsAsync(TenantEntity tenant, CancellationToken cancellationToken)
     {
         var values = await secrets.GetAsync(tenant.Id, cancellationToken).ConfigureAwait(false);
         return tenant.PhoneNumberId is null || values is null
-            ? (null, null, GroupProblem.Conflict("The tenant has no Meta credentials; store them with PUT /api/tenants/{id}/credentials."))
+            ? (null, null, Failure.Conflict("The tenant has no Meta credentials; store them with PUT /api/tenants/{id}/credentials."))
             : (tenant.PhoneNumberId, values.AccessToken, null);
     }
 
     /// <summary>Calls Meta for an active group; a suspension or unknown group reported by Meta is recorded on the group.</summary>
-    private async Task<GroupResult<JsonNode>> CallAsync(TenantEntity tenant, GroupEntity group, Func<string, string, Task<JsonNode?>> call, CancellationToken cancellationToken)
+    private async Task<Outcome<JsonNode>> CallAsync(TenantEntity tenant, GroupEntity group, Func<string, string, Task<JsonNode?>> call, CancellationToken cancellationToken)
     {
         var (_, token, missing) = await CredentialsAsync(tenant, cancellationToken).ConfigureAwait(false);
         if (missing is not null)
             return missing;
         try
         {
-            return GroupResult.Ok(await call(group.MetaGroupId!, token!).ConfigureAwait(false) ?? new JsonObject());
+            return Outcome.Ok(await call(group.MetaGroupId!, token!).ConfigureAwait(false) ?? new JsonObject());
         }
         catch (MetaApiException e)
         {
@@ -426,16 +427,13 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
                     return true;
                 }, cancellationToken).ConfigureAwait(false);
             }
-            return GroupProblem.FromMeta(e);
+            return MetaFailures.From(e);
         }
         catch (MetaUnreachableException e)
         {
-            return Unreachable(e);
+            return MetaFailures.Unreachable(e);
         }
     }
-
-    private static GroupProblem Unreachable(MetaUnreachableException e) =>
-        new(503, "Meta could not be reached", e.Message + " Nothing was changed; retry later.", RetryAfterSeconds: 30);
 
     private static string? CheckSubject(string? subject, ValidationErrors errors, bool required)
     {

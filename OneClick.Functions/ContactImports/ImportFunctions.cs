@@ -38,8 +38,8 @@ public sealed class ImportFunctions(ContactImportService imports)
         var fileName = request.QueryText("fileName");
         if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ||
             !string.Equals(parsed.MediaType.Value, "text/csv", StringComparison.OrdinalIgnoreCase))
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: "Send the CSV file itself as the body, with Content-Type: text/csv (UTF-8).");
+            return Problem.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "Send the CSV file itself as the body, with Content-Type: text/csv (UTF-8).");
         if (parsed.Charset.HasValue && !parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
             return Problem.Validation("encoding", $"The charset is {parsed.Charset}; only UTF-8 CSV files are imported.");
         if (fileName is { Length: > 256 })
@@ -65,9 +65,9 @@ public sealed class ImportFunctions(ContactImportService imports)
         }
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
-            detail: $"A CSV import takes at most {ContactImportService.MaxFileBytes / (1024 * 1024)} MiB; split the file.");
+    private static IResult TooLarge() =>
+        Problem.Status(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
+            $"A CSV import takes at most {ContactImportService.MaxFileBytes / (1024 * 1024)} MiB; split the file.");
 
     [Function("ListContactImports")]
     public Task<IResult> List(

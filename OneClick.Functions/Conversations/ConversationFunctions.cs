@@ -134,7 +134,7 @@ public sealed partial class ConversationFunctions(
         }
         catch (MetaUnreachableException e)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Meta did not deliver the media.", detail: e.Message);
+            return Problem.Status(StatusCodes.Status502BadGateway, "Meta did not deliver the media.", e.Message);
         }
         if (download is null)
             return Problem.NotFound("media (Meta keeps inbound media for 7 days)");

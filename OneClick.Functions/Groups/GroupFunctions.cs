@@ -1,7 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Groups;
+using OneClick.Core.Results;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 using OneClick.Functions.Auth;
@@ -23,8 +23,8 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         var body = await request.ReadBodyAsync<CreateGroupRequest>(cancellationToken);
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.CreateAsync(tenant, body, cancellationToken);
-        return result.Problem is { } problem
-            ? ToProblem(problem)
+        return result.Failure is { } problem
+            ? Problem.From(problem)
             : TypedResults.Accepted($"/api/groups/{result.Value!.Id}", GroupView.From(result.Value, clock.GetUtcNow()));
     }
 
@@ -44,7 +44,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         ArgumentNullException.ThrowIfNull(request);
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.SyncAsync(tenant, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(result.Value);
+        return result.Failure is { } problem ? Problem.From(problem) : TypedResults.Ok(result.Value);
     }
 
     [Function("GetGroup")]
@@ -74,7 +74,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         ArgumentNullException.ThrowIfNull(request);
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.DeleteAsync(tenant, groupId, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Accepted($"/api/groups/{groupId}", GroupView.From(result.Value!, clock.GetUtcNow()));
+        return result.Failure is { } problem ? Problem.From(problem) : TypedResults.Accepted($"/api/groups/{groupId}", GroupView.From(result.Value!, clock.GetUtcNow()));
     }
 
     /// <summary>The body is the JPEG itself (Content-Type: image/jpeg).</summary>
@@ -113,7 +113,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         ArgumentNullException.ThrowIfNull(request);
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.JoinRequestsAsync(tenant, groupId, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(new GroupJoinRequestsView(result.Value!));
+        return result.Failure is { } problem ? Problem.From(problem) : TypedResults.Ok(new GroupJoinRequestsView(result.Value!));
     }
 
     [Function("ApproveGroupJoinRequests")]
@@ -141,7 +141,7 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.RemoveParticipantsAsync(tenant, groupId, body, cancellationToken);
         // Meta confirms each removal in the group_participants_remove webhook.
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Accepted($"/api/groups/{groupId}", GroupView.From(result.Value!, clock.GetUtcNow()));
+        return result.Failure is { } problem ? Problem.From(problem) : TypedResults.Accepted($"/api/groups/{groupId}", GroupView.From(result.Value!, clock.GetUtcNow()));
     }
 
     [Function("ListGroupMessages")]
@@ -208,39 +208,16 @@ public sealed class GroupFunctions(GroupService groups, GroupStore store, GroupM
     {
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.InviteLinkAsync(tenant, groupId, reset, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(new GroupInviteLinkView(result.Value!.InviteLink));
+        return result.Failure is { } problem ? Problem.From(problem) : TypedResults.Ok(new GroupInviteLinkView(result.Value!.InviteLink));
     }
 
     private async Task<IResult> AnswerJoinRequestsAsync(HttpRequest request, string groupId, JoinRequestsDecision body, bool approve, CancellationToken cancellationToken)
     {
         var tenant = await CurrentTenant.GetAsync(request.HttpContext, tenants, cancellationToken);
         var result = await groups.AnswerJoinRequestsAsync(tenant, groupId, body, approve, cancellationToken);
-        return result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(result.Value);
+        return result.Failure is { } problem ? Problem.From(problem) : TypedResults.Ok(result.Value);
     }
 
-    private IResult View(GroupResult<GroupEntity> result) =>
-        result.Problem is { } problem ? ToProblem(problem) : TypedResults.Ok(GroupView.From(result.Value!, clock.GetUtcNow()));
-
-    /// <summary>A group problem as RFC 7807: validation errors per field, Meta's code as an extension, Retry-After when retrying helps.</summary>
-    private static IResult ToProblem(GroupProblem problem)
-    {
-        var extensions = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (problem.MetaCode is int code)
-            extensions["metaCode"] = code;
-        if (problem.RetryAfterSeconds is int retry)
-            extensions["retryAfterSeconds"] = retry;
-        var result = problem.Errors is { } errors
-            ? TypedResults.ValidationProblem(errors.ToDictionary(), title: problem.Title, detail: problem.Detail, extensions: extensions)
-            : (IResult)TypedResults.Problem(statusCode: problem.Status, title: problem.Title, detail: problem.Detail, extensions: extensions);
-        return problem.RetryAfterSeconds is int seconds ? new RetryAfterResult(result, seconds) : result;
-    }
-
-    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
+    private IResult View(Outcome<GroupEntity> result) =>
+        result.Failure is { } problem ? Problem.From(problem) : TypedResults.Ok(GroupView.From(result.Value!, clock.GetUtcNow()));
 }

@@ -47,8 +47,7 @@ internal sealed partial class HttpFunctionMiddleware(
         catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {
             LogFailed(logger, e, context.FunctionDefinition.Name);
-            context.GetInvocationResult().Value = TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError,
-                title: "Something went wrong on our side.", detail: $"Quote correlation id {http.CorrelationId()} when you report it.");
+            context.GetInvocationResult().Value = Problem.Status(StatusCodes.Status500InternalServerError, "Something went wrong on our side.", $"Quote correlation id {http.CorrelationId()} when you report it.");
         }
     }
 
@@ -62,8 +61,8 @@ internal sealed partial class HttpFunctionMiddleware(
         if (!authentication.Succeeded)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required",
-                detail: "Send 'Authorization: Bearer <API key>' with a valid key.");
+            return Problem.Status(StatusCodes.Status401Unauthorized, "Authentication required",
+                "Send 'Authorization: Bearer <API key>' with a valid key.");
         }
         http.User = authentication.Principal;
         if (rule.Policy is null)
@@ -71,7 +70,7 @@ internal sealed partial class HttpFunctionMiddleware(
         var policy = await policies.GetPolicyAsync(rule.Policy) ?? throw new InvalidOperationException($"No authorization policy '{rule.Policy}'.");
         return (await authorization.AuthorizeAsync(http.User, policy)).Succeeded
             ? null
-            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "This key cannot use this endpoint.");
+            : Problem.Status(StatusCodes.Status403Forbidden, "Forbidden", "This key cannot use this endpoint.");
     }
 
     /// <summary>Who may call a function, read once from the attributes on its method and class.</summary>

@@ -36,8 +36,8 @@ public sealed class MetaWebhookFunctions(TenantSecrets secrets, WebhookInbox inb
             return Problem.NotFound("tenant with stored credentials");
         if (mode != "subscribe" || string.IsNullOrEmpty(challenge) || challenge.Length > 512 || verifyToken is null ||
             !ApiKeys.Matches(verifyToken, tenantSecrets.WebhookVerifyToken))
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Verification failed",
-                detail: "hub.mode must be 'subscribe' and hub.verify_token must match the tenant's webhook verify token.");
+            return Problem.Status(StatusCodes.Status403Forbidden, "Verification failed",
+                "hub.mode must be 'subscribe' and hub.verify_token must match the tenant's webhook verify token.");
         // Meta expects the challenge back as the raw body.
         return TypedResults.Text(challenge, "text/plain");
     }
@@ -55,7 +55,7 @@ public sealed class MetaWebhookFunctions(TenantSecrets secrets, WebhookInbox inb
         if (sizeLimit is { IsReadOnly: false })
             sizeLimit.MaxRequestBodySize = MaxBodyBytes;
         if (request.ContentLength > MaxBodyBytes)
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.");
+            return Problem.Status(StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
 
         var tenantSecrets = TenantIds.IsValid(tenantId) ? await secrets.GetAsync(tenantId, cancellationToken) : null;
         if (tenantSecrets is null)
@@ -66,8 +66,8 @@ public sealed class MetaWebhookFunctions(TenantSecrets secrets, WebhookInbox inb
         await request.Body.CopyToAsync(buffer, cancellationToken);
         var body = buffer.ToArray();
         if (!WebhookSignature.IsValid(body, request.Headers[WebhookSignature.HeaderName], tenantSecrets.AppSecret))
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid signature",
-                detail: $"{WebhookSignature.HeaderName} is missing or does not match the body signed with the app secret.");
+            return Problem.Status(StatusCodes.Status401Unauthorized, "Invalid signature",
+                $"{WebhookSignature.HeaderName} is missing or does not match the body signed with the app secret.");
 
         await inbox.AcceptAsync(tenantId, body, http.CorrelationId(), cancellationToken);
         return TypedResults.Ok();

@@ -85,6 +85,8 @@ public static class Api
         var json = reply.Json;
         Assert.True(json["status"]?.GetValue<int>() == (int)status, $"status member missing or wrong: {reply}");
         Assert.False(string.IsNullOrWhiteSpace(json["title"]?.GetValue<string>()), $"title missing: {reply}");
+        // One error model: every problem names its kind with one of OneClick's type URIs (docs/api.md).
+        Assert.True(json["type"]?.GetValue<string>() is { } type && type.StartsWith("urn:oneclick:problem:", StringComparison.Ordinal), $"type is not a OneClick problem type: {reply}");
         return json;
     }
 

@@ -57,15 +57,22 @@ public sealed class MetaWebhookTests(OneClickEnvironment env)
         await tenant.WaitForStatusAsync(id, "read");
         var afterRead = await tenant.GetJsonAsync($"api/messages/{id}");
 
-        // A late delivered, a duplicate read and a late sent: none of them may change the message.
+        // A late delivered, a duplicate read and a late sent: the status stays read; the late steps join the history
+        // before read, once, and sending them all again changes nothing.
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "delivered", id));
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "read", id));
+        await SignedAsync(tenant, StatusPayload(tenant, wamid, "sent", id));
+        await WaitForWebhookQueueToDrainAsync();
+        var settled = await tenant.GetJsonAsync($"api/messages/{id}");
+        await SignedAsync(tenant, StatusPayload(tenant, wamid, "delivered", id));
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "sent", id));
         await WaitForWebhookQueueToDrainAsync();
 
         var final = await tenant.GetJsonAsync($"api/messages/{id}");
         Assert.Equal("read", final["status"]!.GetValue<string>());
-        Assert.Equal(afterRead["history"]!.ToJsonString(), final["history"]!.ToJsonString());
+        var steps = final["history"]!.AsArray().Select(h => h!["status"]!.GetValue<string>()).ToList();
+        Assert.Equal(["queued", "sending", "accepted", "sent", "delivered", "read"], steps);
+        Assert.Equal(settled["history"]!.ToJsonString(), final["history"]!.ToJsonString());
         Assert.Equal(afterRead["updatedAt"]!.ToJsonString(), final["updatedAt"]!.ToJsonString());
     }
 
