@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace OneClick.Core.Conversations;
 
 /// <summary>
-/// What OneClick reads from one entry of an inbound messages[] (meta-facts §4.5). Every type is kept, including
+/// What OneClick reads from one entry of an inbound messages[] (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages). Every type is kept, including
 /// types Meta adds later: the raw object is stored and the known parts are lifted out for search and automations.
 /// </summary>
 public sealed record InboundMessage(

@@ -22,7 +22,7 @@ public sealed record GroupProblem(int Status, string Title, string Detail, int? 
     public static GroupProblem Conflict(string detail) => new(409, "Conflict", detail);
 
     /// <summary>
-    /// Meta's group error codes (meta-facts §7.9) as clear outcomes: 131208 is "retry later", everything else is
+    /// Meta's group error codes (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/error-codes) as clear outcomes: 131208 is "retry later", everything else is
     /// final for this request, with what to do about it.
     /// </summary>
     public static GroupProblem FromMeta(MetaApiException error)
