@@ -23,8 +23,6 @@ public sealed record InboundMessage(
     /// <summary>What one customer's messages are grouped by: the phone when there is one, else the BSUID.</summary>
     public string CustomerKey => From.Length > 0 ? From : FromUserId ?? FromParentUserId ?? "";
 
-    public static readonly string[] MediaTypes = ["image", "video", "audio", "document", "sticker"];
-
     /// <summary>Null when the entry lacks what every inbound message has (an id, and a sender: from or from_user_id).</summary>
     public static InboundMessage? Parse(JsonElement message, DateTimeOffset receivedAt)
     {

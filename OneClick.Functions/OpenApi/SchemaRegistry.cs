@@ -9,7 +9,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
 {
     public const string Problem = "ProblemDetails";
     public const string ValidationProblem = "ValidationProblemDetails";
-    private readonly SortedDictionary<string, JsonNode> schemas = new(StringComparer.Ordinal)
+    private readonly SortedDictionary<string, JsonNode> _schemas = new(StringComparer.Ordinal)
     {
         [Problem] = ProblemSchema(validation: false),
         [ValidationProblem] = ProblemSchema(validation: true),
@@ -19,12 +19,12 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
     public JsonObject Ref(Type type)
     {
         var name = NameOf(type);
-        if (!schemas.ContainsKey(name))
+        if (!_schemas.ContainsKey(name))
         {
             var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type,
                 new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
             Rebase(schema, $"#/components/schemas/{name}");
-            schemas[name] = schema;
+            _schemas[name] = schema;
         }
         return RefTo(name);
     }
@@ -49,7 +49,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
 
     public static JsonObject RefTo(string name) => new() { ["$ref"] = $"#/components/schemas/{name}" };
 
-    public JsonObject ToJson() => new(schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
+    public JsonObject ToJson() => new(_schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
 
     /// <summary>ResultPage&lt;ContactView&gt; becomes ResultPageOfContactView: a valid component name, stable across builds.</summary>
     private static string NameOf(Type type) =>
