@@ -63,7 +63,7 @@ public sealed class ContactImportBenchmark : IBenchmark
         Console.WriteLine($"baseline: Azurite takes the same {rows * 3:N0} rows (contact, number index, tag; {rows:N0} contacts) as raw batched transactions at {baseline:N0} contacts/s");
         Console.WriteLine($"ratio import / raw: {rate / baseline:0.00}");
         var met = rate >= 5000 && peakMiB < 300;
-        Console.WriteLine(met ? "targets met (>= 5,000 rows/s, < 300 MB)" : "targets NOT met (>= 5,000 rows/s, < 300 MB): see README for what bounds it");
+        Console.WriteLine(met ? "targets met (>= 5,000 rows/s, < 300 MB)" : "targets NOT met (>= 5,000 rows/s, < 300 MB): see docs/benchmarks.md for what bounds it");
         return met ? 0 : 1;
     }
 

@@ -114,7 +114,7 @@ public sealed class AnalyticsEvents(StorageAccount storage)
         }
     }
 
-    /// <summary>Counts and rates over a range of days. Reads the raw events (see README: fine up to millions of events a quarter).</summary>
+    /// <summary>Counts and rates over a range of days. Reads the raw events of the range (see docs/conversations.md, Analytics).</summary>
     public async Task<AnalyticsSummary> SummarizeAsync(string tenantId, DateOnly fromDay, DateOnly toDay, string? campaignId, CancellationToken cancellationToken)
     {
         var totals = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -34,10 +34,6 @@ public static class SettingNames
     /// <summary>Skip free-form messages outside the 24-hour customer-service window (default true).</summary>
     public const string EnforceServiceWindow = "OneClick__Conversations__EnforceServiceWindow";
 
-    // Local development only: refused outside the Development environment.
-    public const string DemoEnabled = "OneClick__Demo__Enabled";
-    public const string DemoApiKey = "OneClick__Demo__ApiKey";
-
     /// <summary>Settings the deployed function app cannot run without.</summary>
     public static readonly IReadOnlyList<string> RequiredInAzure =
     [

@@ -15,7 +15,7 @@ public static class ConsentSources
     public const string Meta131050 = "meta_131050";
     public const string MetaUserPreferences = "meta_user_preferences";
 
-    /// <summary>Meta's "user stopped marketing messages from your business" (meta-facts §2.3).</summary>
+    /// <summary>Meta's "user stopped marketing messages from your business" (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).</summary>
     public const int StoppedMarketingCode = 131050;
 }
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace OneClick.Core.Conversations;
 
 /// <summary>
-/// What OneClick reads from one entry of an inbound messages[] (meta-facts §4.5). Every type is kept, including
+/// What OneClick reads from one entry of an inbound messages[] (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages). Every type is kept, including
 /// types Meta adds later: the raw object is stored and the known parts are lifted out for search and automations.
 /// </summary>
 public sealed record InboundMessage(
@@ -22,8 +22,6 @@ public sealed record InboundMessage(
 
     /// <summary>What one customer's messages are grouped by: the phone when there is one, else the BSUID.</summary>
     public string CustomerKey => From.Length > 0 ? From : FromUserId ?? FromParentUserId ?? "";
-
-    public static readonly string[] MediaTypes = ["image", "video", "audio", "document", "sticker"];
 
     /// <summary>Null when the entry lacks what every inbound message has (an id, and a sender: from or from_user_id).</summary>
     public static InboundMessage? Parse(JsonElement message, DateTimeOffset receivedAt)

@@ -9,7 +9,7 @@ using OneClick.Core.Meta;
 namespace OneClick.Core.Conversations;
 
 /// <summary>
-/// Fetches an inbound media file through Meta (meta-facts §6.3): GET /{media-id} for a short-lived URL, then that
+/// Fetches an inbound media file through Meta (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media): GET /{media-id} for a short-lived URL, then that
 /// URL with the same bearer token. Nothing is stored: the bytes stream through to the caller.
 /// </summary>
 public sealed class MediaDownloader(HttpClient http, IOptions<MetaOptions> options)

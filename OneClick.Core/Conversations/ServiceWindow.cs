@@ -8,7 +8,7 @@ using OneClick.Core.Storage;
 namespace OneClick.Core.Conversations;
 
 /// <summary>
-/// Meta's 24-hour customer-service window (meta-facts §3.5): it opens, or restarts, with each message the customer
+/// Meta's 24-hour customer-service window (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages): it opens, or restarts, with each message the customer
 /// sends; outside it only templates may be sent (Meta answers a free-form message with 131047).
 /// </summary>
 public static class ServiceWindow

@@ -6,7 +6,7 @@ using OneClick.Core.Storage;
 namespace OneClick.Core.Groups;
 
 /// <summary>
-/// Applies one <c>groups[]</c> item of a group webhook (meta-facts §7.7) to the stored group. Every change is idempotent
+/// Applies one <c>groups[]</c> item of a group webhook (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/webhooks) to the stored group. Every change is idempotent
 /// and order-independent: each part of a group keeps the Meta timestamp of the event that last set it and only a
 /// newer-or-equal event replaces it, so a duplicate changes nothing and a late, older event never undoes a newer one.
 /// Events that arrive before OneClick knows the group (before group_create brought its id) are parked and replayed.
@@ -325,7 +325,7 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
             ? value.GetString()
             : null;
 
-    /// <summary>Meta's group timestamps are usually strings, sometimes numbers (meta-facts §7.7); absent → when received.</summary>
+    /// <summary>Meta's group timestamps are usually strings, sometimes numbers (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/webhooks); absent → when received.</summary>
     public static long Seconds(JsonElement item, DateTimeOffset fallback)
     {
         if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("timestamp", out var value))

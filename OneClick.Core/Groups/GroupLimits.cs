@@ -1,6 +1,6 @@
 namespace OneClick.Core.Groups;
 
-/// <summary>Meta's Groups API limits (meta-facts §7.1, §7.3), checked before calling Meta.</summary>
+/// <summary>Meta's Groups API limits (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups and https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/reference), checked before calling Meta.</summary>
 public static class GroupLimits
 {
     public const int MaxSubject = 128;
@@ -16,7 +16,7 @@ public static class GroupLimits
 
     public static readonly string[] JoinApprovalModes = ["auto_approve", "approval_required"];
 
-    /// <summary>What Meta delivers to groups: text, media, and (text or media) templates (meta-facts §7.1, §7.5).</summary>
+    /// <summary>What Meta delivers to groups: text, media, and (text or media) templates (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups and https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/groups-messaging).</summary>
     public static readonly string[] SendableTypes = ["text", "template", "image", "video", "audio", "document", "sticker"];
 
     /// <summary>Width and height of a JPEG from its SOF marker; null when the bytes are not a JPEG.</summary>

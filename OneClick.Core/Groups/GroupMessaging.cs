@@ -91,7 +91,7 @@ public sealed class GroupMessaging(GroupStore store, MessageStore messages, Meta
     }
 
     /// <summary>
-    /// Pins a message of the group (meta-facts §7.6): 1–30 days; only the group admin can pin, which is the business
+    /// Pins a message of the group (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/groups-messaging): 1–30 days; only the group admin can pin, which is the business
     /// number that created the group; at most three pins, and a fourth unpins the oldest, as Meta does.
     /// </summary>
     public async Task<Outcome<GroupEntity>> PinAsync(TenantEntity tenant, string groupId, PinRequest request, CancellationToken cancellationToken)

@@ -116,9 +116,6 @@ public sealed class GroupStore(StorageAccount storage)
             Messages.QueryAsync<GroupMessageEntity>(RowRanges.StartsWith(tenantId, ConversationPrefix(groupId)), cancellationToken: cancellationToken),
             continuationToken, pageSize, m => m);
 
-    public Task<GroupMessageEntity?> GetMessageAsync(string tenantId, string rowKey, CancellationToken cancellationToken) =>
-        Messages.FindAsync<GroupMessageEntity>(tenantId, rowKey, cancellationToken);
-
     /// <summary>An inbound message of the group by wamid (for pins), searching the conversation.</summary>
     public async Task<GroupMessageEntity?> FindInboundAsync(string tenantId, string groupId, string wamid, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ using OneClick.Core.Meta;
 namespace OneClick.Core.Groups;
 
 /// <summary>
-/// The Cloud API Groups endpoints (meta-facts §7.3). Meta's errors become <see cref="MetaApiException"/>; no answer at
+/// The Cloud API Groups endpoints (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/reference). Meta's errors become <see cref="MetaApiException"/>; no answer at
 /// all becomes <see cref="MetaUnreachableException"/>. Management calls have no queue behind them: the caller sees the outcome.
 /// </summary>
 public sealed class GroupsGraphClient(HttpClient http, IOptions<MetaOptions> options)

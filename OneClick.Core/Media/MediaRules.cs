@@ -1,6 +1,6 @@
 namespace OneClick.Core.Media;
 
-/// <summary>The files Meta accepts and their size limits (meta-facts §3.7).</summary>
+/// <summary>The files Meta accepts and their size limits (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media).</summary>
 public static class MediaRules
 {
     /// <summary>The largest upload (documents): also the body limit of POST /api/media.</summary>

@@ -8,7 +8,7 @@ using OneClick.Core.Meta;
 
 namespace OneClick.Core.Media;
 
-/// <summary>The synchronous content calls: media upload (meta-facts §6.3) and mark-as-read (§1.3).</summary>
+/// <summary>The synchronous content calls: media upload (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media) and mark-as-read (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/mark-message-as-read).</summary>
 public sealed class MetaContentClient(HttpClient http, IOptions<MetaOptions> options)
 {
     private readonly MetaOptions _options = options.Value;

@@ -33,7 +33,7 @@ public sealed record SendMessageRequest
     /// <summary>Meta's interactive object (button, list, cta_url), passed through after validation.</summary>
     public JsonObject? Interactive { get; init; }
     public Content.ReactionContent? Reaction { get; init; }
-    /// <summary>For type "read": the inbound message to mark as read (not stored; see README).</summary>
+    /// <summary>For type "read": the inbound message to mark as read (not stored; see docs/content.md).</summary>
     public Content.ReadContent? Read { get; init; }
     /// <summary>Optional wamid of a message to quote (Meta's context.message_id); not for reactions.</summary>
     public string? ReplyTo { get; init; }

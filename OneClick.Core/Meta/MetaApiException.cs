@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace OneClick.Core.Meta;
 
-/// <summary>An error answered by the Graph API, in Meta's shape (see meta-facts §2.1).</summary>
+/// <summary>An error answered by the Graph API, in Meta's shape (see https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).</summary>
 public sealed partial class MetaApiException(
     HttpStatusCode httpStatus, int code, int? subcode, string? type, string message, string? details, string? fbTraceId)
     : Exception(message)

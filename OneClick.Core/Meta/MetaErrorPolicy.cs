@@ -10,7 +10,7 @@ public enum MetaErrorKind
     Terminal,
 }
 
-/// <summary>What to do with each Meta error code (meta-facts §2.3 and §2.4).</summary>
+/// <summary>What to do with each Meta error code (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).</summary>
 public static class MetaErrorPolicy
 {
     private static readonly HashSet<int> RetryableCodes = [1, 2, 4, 80007, 80008, 130429, 131000, 131016, 131056, 131057, 131208];

@@ -156,7 +156,7 @@ public sealed record PhoneNumberInfo
     [JsonPropertyName("throughput")] public ThroughputInfo? Throughput { get; init; }
     [JsonPropertyName("whatsapp_business_manager_messaging_limit")] public string? MessagingLimit { get; init; }
 
-    /// <summary>Messages per second the number may send (meta-facts §3.1).</summary>
+    /// <summary>Messages per second the number may send (https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput).</summary>
     public int MessagesPerSecond => Throughput?.Level switch
     {
         "HIGH" => 1000,

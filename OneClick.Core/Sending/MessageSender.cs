@@ -115,7 +115,7 @@ public sealed partial class MessageSender(
         }
         catch (MetaApiException e) when (e.Kind == MetaErrorKind.RetryAfterADay)
         {
-            // Meta's per-user marketing limit: asking again sooner makes it worse (meta-facts §3.4).
+            // Meta's per-user marketing limit: asking again sooner makes it worse (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits).
             await schedules.AddAsync(clock.GetUtcNow().AddDays(1), claimed.TenantId, claimed.Id, claimed.CorrelationId, cancellationToken).ConfigureAwait(false);
             await MoveAsync(claimed, MessageStatus.Scheduled, $"Meta {e.Code} {e.Title}: retrying in 24 hours", cancellationToken).ConfigureAwait(false);
             return SendOutcome.RetryLater;

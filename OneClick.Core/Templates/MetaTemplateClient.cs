@@ -9,7 +9,7 @@ using OneClick.Core.Meta;
 
 namespace OneClick.Core.Templates;
 
-/// <summary>A template as Graph lists it (meta-facts §5).</summary>
+/// <summary>A template as Graph lists it (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management).</summary>
 public sealed record RemoteTemplate
 {
     [JsonPropertyName("id")] public string? Id { get; init; }
@@ -49,7 +49,7 @@ public sealed class MetaTemplateClient(HttpClient http, IOptions<MetaOptions> op
             query.Append("&name=").Append(Uri.EscapeDataString(name));
         using var response = await SendAsync(HttpMethod.Get, $"{Uri.EscapeDataString(wabaId)}/message_templates?{query}", accessToken, null, cancellationToken).ConfigureAwait(false);
         var page = await response.Content.ReadFromJsonAsync<ListResponse>(cancellationToken).ConfigureAwait(false);
-        // Keep following while Graph says there is a next page (meta-facts §5).
+        // Keep following while Graph says there is a next page (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management).
         var next = page?.Paging?.Next is not null ? page.Paging.Cursors?.After : null;
         return new RemoteTemplatePage(page?.Data ?? [], next);
     }

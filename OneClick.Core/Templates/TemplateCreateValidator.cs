@@ -6,7 +6,7 @@ using OneClick.Core.Validation;
 namespace OneClick.Core.Templates;
 
 /// <summary>
-/// Meta's creation rules (meta-facts §5, §3.7), checked before anything is sent: name, language, category, one BODY
+/// Meta's creation rules (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management and https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components), checked before anything is sent: name, language, category, one BODY
 /// (≤ 1024), optional HEADER (TEXT ≤ 60 with at most one variable, or IMAGE/VIDEO/DOCUMENT with a header_handle
 /// example, or LOCATION), FOOTER (≤ 60, no variables), BUTTONS (1–10; ≤ 2 URL, ≤ 1 phone, ≤ 1 copy code; label ≤ 25;
 /// URL ≤ 2000 with one variable at the end), variables {{1}}.. without gaps or lower-case names, an example for each.

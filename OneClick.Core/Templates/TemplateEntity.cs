@@ -61,7 +61,7 @@ public static class TemplateStatuses
     public const string Rejected = "REJECTED";
     public const string Deleted = "DELETED";
 
-    /// <summary>The webhook's event → the template's status (meta-facts §4.6); null for events that do not change it.</summary>
+    /// <summary>The webhook's event → the template's status (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update); null for events that do not change it.</summary>
     public static string? FromEvent(string @event) => @event switch
     {
         "REINSTATED" or "UNARCHIVED" => Approved,

@@ -27,7 +27,7 @@ public sealed class TenantNotConnectedException(string message) : Exception(mess
 /// </summary>
 public sealed class TemplateService(TemplateStore store, TenantSecrets secrets, MetaTemplateClient meta, TimeProvider clock)
 {
-    /// <summary>A sync stops here; a WABA holds at most 6,000 templates (meta-facts §3.7), so this is never reached normally.</summary>
+    /// <summary>A sync stops here; a WABA holds at most 6,000 templates (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/overview), so this is never reached normally.</summary>
     public const int MaxPages = 200;
 
     public async Task<TemplateSyncResult> SyncAsync(TenantEntity tenant, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using OneClick.Core.Webhooks;
 namespace OneClick.Core.Templates;
 
 /// <summary>
-/// Keeps status, category and quality current from Meta's template webhooks (meta-facts §4.6–4.7). Meta delivers
+/// Keeps status, category and quality current from Meta's template webhooks (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update and https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/template_category_update). Meta delivers
 /// duplicates and out of order and puts no event time in these values, so each kind has an order rule:
 /// <list type="bullet">
 /// <item>status: a repeat of the last event changes nothing; a late PENDING never replaces a decided status (edits of

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace OneClick.Core.Webhooks;
 
-// Tolerant shapes of Meta's webhook payload (meta-facts §4): unknown members are skipped, optional ones are
+// Tolerant shapes of Meta's webhook payload (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages): unknown members are skipped, optional ones are
 // nullable, and numbers that Meta sometimes sends as strings (timestamps, error codes) read either way.
 
 public sealed record WebhookPayload(

@@ -8,8 +8,6 @@ using OneClick.Functions.Problems;
 
 namespace OneClick.Functions.ContactImports;
 
-public sealed record ImportColumnsView(string Number, string? Name, string? Tags, IReadOnlyList<string> Attributes);
-
 public sealed record ImportView(
     string Id, string State, string? FileName, long SizeBytes, long RowsRead, long Imported, long Rejected,
     long Created, long Updated, long Unchanged, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? CompletedAt)

@@ -13,7 +13,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
 {
     public const string Problem = "ProblemDetails";
     public const string ValidationProblem = "ValidationProblemDetails";
-    private readonly SortedDictionary<string, JsonNode> schemas = new(StringComparer.Ordinal)
+    private readonly SortedDictionary<string, JsonNode> _schemas = new(StringComparer.Ordinal)
     {
         [Problem] = ProblemSchema(validation: false),
         [ValidationProblem] = ProblemSchema(validation: true),
@@ -23,7 +23,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
     public JsonObject Ref(Type type)
     {
         var name = NameOf(type);
-        if (!schemas.ContainsKey(name))
+        if (!_schemas.ContainsKey(name))
         {
             schemas[name] = new JsonObject(); // taken, so that a type which contains itself refers to its own component
             var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions
@@ -32,7 +32,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
                 TransformSchemaNode = (context, node) => Transform(context, node, type),
             });
             Rebase(schema, $"#/components/schemas/{name}");
-            schemas[name] = schema;
+            _schemas[name] = schema;
         }
         return RefTo(name);
     }
@@ -73,7 +73,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
 
     public static JsonObject RefTo(string name) => new() { ["$ref"] = $"#/components/schemas/{name}" };
 
-    public JsonObject ToJson() => new(schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
+    public JsonObject ToJson() => new(_schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
 
     /// <summary>ResultPage&lt;ContactView&gt; becomes ResultPageOfContactView: a valid component name, stable across builds.</summary>
     private static string NameOf(Type type) =>

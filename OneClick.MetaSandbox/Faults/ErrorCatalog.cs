@@ -7,7 +7,7 @@ namespace OneClick.MetaSandbox.Faults;
 internal sealed record ErrorCodeInfo(int Code, string Title, int HttpStatus, bool Asynchronous, string Details);
 
 /// <summary>
-/// Meta's WhatsApp error codes (meta-facts §2.3, §7.9). Used for titles, HTTP statuses and for deciding whether a
+/// Meta's WhatsApp error codes (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes and https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/error-codes). Used for titles, HTTP statuses and for deciding whether a
 /// randomly injected failure (failureRate/failureCode) fails the send synchronously or through a failed status webhook.
 /// </summary>
 internal static class ErrorCatalog
@@ -75,7 +75,7 @@ internal static class ErrorCatalog
         new(132016, "Template is Disabled", 400, false, "Template has been paused too many times due to low quality and is now permanently disabled."),
         new(132018, "There was an issue with the parameters in your template.", 400, false, "One or more parameter values are invalid."),
 
-        // Groups (meta-facts §7.9).
+        // Groups (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/error-codes).
         new(131020, "Bad Group", 400, false, "Cannot send a message to a group with only one member."),
         new(131041, "Group unknown", 400, false, "The group does not exist or the business is not a member."),
         new(131207, "Group suspended", 403, false, "The group is suspended for a policy violation."),

@@ -7,7 +7,7 @@ using OneClick.MetaSandbox.Messages;
 namespace OneClick.MetaSandbox.Groups;
 
 /// <summary>
-/// What the send endpoint asks about group recipients (meta-facts §7.5, §7.6): the group must exist and belong to the
+/// What the send endpoint asks about group recipients (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/groups-messaging): the group must exist and belong to the
 /// number (131041), not be suspended (131207) and have a member besides the business (131020); pins refer to a known
 /// message and keep at most three pinned, unpinning the oldest on a fourth.
 /// </summary>

@@ -4,7 +4,7 @@ using OneClick.MetaSandbox.Webhooks;
 namespace OneClick.MetaSandbox.Groups;
 
 /// <summary>
-/// Aggregated group statuses (meta-facts §7.8): one webhook for one message and one status type holds a status per
+/// Aggregated group statuses (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/groups-messaging): one webhook for one message and one status type holds a status per
 /// participant. Meta's documents spell the participant field two ways; "alternate" uses recipient_participant_id for
 /// delivered and participant_recipient_id for read, so clients meet both.
 /// </summary>

@@ -8,7 +8,7 @@ using OneClick.MetaSandbox.Webhooks;
 namespace OneClick.MetaSandbox.Groups;
 
 /// <summary>
-/// The four group webhook fields (meta-facts §7.7): <c>value = {messaging_product, metadata, groups:[...]}</c>, signed and
+/// The four group webhook fields (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/webhooks): <c>value = {messaging_product, metadata, groups:[...]}</c>, signed and
 /// POSTed through the shared <see cref="WebhookDispatcher"/> (so retries, duplicates and counters work as for statuses).
 /// </summary>
 internal sealed class GroupWebhooks(WebhookDispatcher dispatcher, BehaviourStore behaviours, TimeProvider time)

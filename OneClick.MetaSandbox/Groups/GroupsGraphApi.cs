@@ -10,7 +10,7 @@ using OneClick.MetaSandbox.Registry;
 namespace OneClick.MetaSandbox.Groups;
 
 /// <summary>
-/// The Cloud API Groups endpoints (meta-facts §7.3): create (asynchronous, answered by a lifecycle webhook), list with
+/// The Cloud API Groups endpoints (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/reference): create (asynchronous, answered by a lifecycle webhook), list with
 /// cursors, group info with fields, settings and picture, invite link, participants removal, join requests, delete.
 /// Injected codes (behaviour "groups.errors") are answered before anything changes.
 /// </summary>

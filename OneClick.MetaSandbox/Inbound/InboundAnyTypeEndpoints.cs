@@ -12,7 +12,7 @@ namespace OneClick.MetaSandbox.Inbound;
 
 /// <summary>
 /// Body of POST /_sandbox/phone-numbers/{id}/inbound/message: a customer sends a message of any type Meta delivers
-/// (meta-facts §4.5). The sandbox adds from, id and timestamp, a media id for media types, and the profile contact.
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages). The sandbox adds from, id and timestamp, a media id for media types, and the profile contact.
 /// </summary>
 internal sealed class InboundAnyTypeRequest
 {

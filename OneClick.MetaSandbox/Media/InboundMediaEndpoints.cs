@@ -28,7 +28,7 @@ internal sealed class InboundMediaStore
 }
 
 /// <summary>
-/// Retrieval of inbound media, as Meta does it (meta-facts §6.3): GET /{version}/{media-id} answers the URL (and
+/// Retrieval of inbound media, as Meta does it (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media): GET /{version}/{media-id} answers the URL (and
 /// mime type, sha256, size) to the number's token; GET on that URL with the same bearer token answers the bytes.
 /// </summary>
 internal static class InboundMediaEndpoints

@@ -28,7 +28,7 @@ internal sealed class MediaStore
 }
 
 /// <summary>
-/// Media (meta-facts §6.3, §3.7): POST /{phone-number-id}/media (multipart: messaging_product, file, optional type)
+/// Media (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media): POST /{phone-number-id}/media (multipart: messaging_product, file, optional type)
 /// → {"id"}; GET /{media-id} → url, mime_type, sha256, file_size (through the shared node route); DELETE /{media-id};
 /// and the download URL, which needs the same bearer token.
 /// </summary>
@@ -37,7 +37,7 @@ internal static class MediaEndpoints
     /// <summary>The largest file Meta takes (documents).</summary>
     public const long MaxUploadBytes = 100L * 1024 * 1024;
 
-    /// <summary>Supported MIME types and their size limits (meta-facts §3.7).</summary>
+    /// <summary>Supported MIME types and their size limits (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media).</summary>
     public static readonly IReadOnlyDictionary<string, long> Limits = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase)
     {
         ["image/jpeg"] = 5L * 1024 * 1024,

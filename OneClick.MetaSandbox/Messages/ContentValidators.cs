@@ -3,7 +3,7 @@ using static OneClick.MetaSandbox.Messages.PayloadChecker;
 
 namespace OneClick.MetaSandbox.Messages;
 
-/// <summary>Checks for the simple message types (meta-facts §1.3). Interactive and template have their own classes.</summary>
+/// <summary>Checks for the simple message types (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages). Interactive and template have their own classes.</summary>
 internal static class ContentValidators
 {
     public const int MaxTextBody = 4096;

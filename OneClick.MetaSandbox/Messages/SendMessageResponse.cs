@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace OneClick.MetaSandbox.Messages;
 
-/// <summary>Meta's 200 answer to a send (meta-facts §1.2).</summary>
+/// <summary>Meta's 200 answer to a send (https://developers.facebook.com/documentation/business-messaging/whatsapp/reference/whatsapp-business-phone-number/message-api).</summary>
 internal sealed record SendMessageResponse(
     [property: JsonPropertyName("messaging_product")] string MessagingProduct,
     [property: JsonPropertyName("contacts")] IReadOnlyList<SentContact> Contacts,

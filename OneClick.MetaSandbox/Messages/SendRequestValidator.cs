@@ -32,7 +32,7 @@ internal sealed record ValidatedSend
     public string? ReferencedMessageId { get; init; }
 }
 
-/// <summary>Validates POST /{phone-number-id}/messages bodies as Meta does (meta-facts §1), first error wins.</summary>
+/// <summary>Validates POST /{phone-number-id}/messages bodies as Meta does (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages), first error wins.</summary>
 internal sealed class SendRequestValidator(TemplateStore templates)
 {
     public const int MaxCallbackData = 512;

@@ -7,7 +7,7 @@ using OneClick.MetaSandbox.Templates;
 namespace OneClick.MetaSandbox.PhoneNumbers;
 
 /// <summary>
-/// GET /{version}/{phone-number-id}?fields=... → the phone-number node (meta-facts §6.1).
+/// GET /{version}/{phone-number-id}?fields=... → the phone-number node (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/phone-numbers).
 /// Media ids (GET /{media-id}) and template ids (GET /{template-id}) share this route: they are tried when no
 /// phone number has the id.
 /// </summary>

@@ -7,7 +7,7 @@ namespace OneClick.MetaSandbox.Registry;
 /// <summary>The business phone numbers the sandbox answers for, keyed by phone-number-id.</summary>
 internal sealed partial class PhoneNumberRegistry(TimeProvider time)
 {
-    // Values Meta documents for the phone-number node (meta-facts §6.1, §3.1, §3.2).
+    // Values Meta documents for the phone-number node (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/phone-numbers, https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput, https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits).
     private static readonly string[] QualityRatings = ["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"];
     private static readonly string[] ThroughputLevels = ["STANDARD", "HIGH", "NOT_APPLICABLE"];
     private static readonly string[] MessagingLimitTiers = ["TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"];

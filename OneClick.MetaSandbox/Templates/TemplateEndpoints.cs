@@ -10,7 +10,7 @@ using OneClick.MetaSandbox.Registry;
 namespace OneClick.MetaSandbox.Templates;
 
 /// <summary>
-/// Template management (meta-facts §5): GET/POST/DELETE /{version}/{waba-id}/message_templates, the template node
+/// Template management (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management): GET/POST/DELETE /{version}/{waba-id}/message_templates, the template node
 /// GET /{version}/{template-id} (through the shared node route), and the control API that configures the review
 /// and triggers status, quality and category webhooks.
 /// </summary>
@@ -215,7 +215,7 @@ internal static class TemplateEndpoints
         }
     }
 
-    /// <summary>?name= deletes every language of a name; ?hsm_id=&amp;name= one template (meta-facts §5).</summary>
+    /// <summary>?name= deletes every language of a name; ?hsm_id=&amp;name= one template (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management).</summary>
     private static IResult Delete(string wabaId, HttpRequest request, TemplateStore templates, PhoneNumberRegistry registry, string? name, string? hsm_id)
     {
         if (Authorize(request, wabaId, registry) is { } failure)

@@ -6,7 +6,7 @@ using OneClick.MetaSandbox.Messages;
 namespace OneClick.MetaSandbox.Templates;
 
 /// <summary>
-/// Meta's checks on POST /{waba-id}/message_templates (meta-facts §5, §3.7), first error wins: name, language,
+/// Meta's checks on POST /{waba-id}/message_templates (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management and https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components), first error wins: name, language,
 /// category, parameter_format, then the components (one BODY; HEADER format; FOOTER; BUTTONS counts and lengths),
 /// the variables ({{1}}.. in order, or lower-case names) and an example for every variable.
 /// </summary>

@@ -42,7 +42,7 @@ internal sealed class TemplateReviewSettings
 }
 
 /// <summary>
-/// The account-level template webhooks (meta-facts §4.6–4.7): message_template_status_update after a review or a
+/// The account-level template webhooks (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update and https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/template_category_update): message_template_status_update after a review or a
 /// control-API event, message_template_quality_update and template_category_update. Signed and POSTed to the
 /// webhook URL of a phone number of the WABA, like every other webhook.
 /// </summary>

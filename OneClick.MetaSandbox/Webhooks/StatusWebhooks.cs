@@ -9,7 +9,7 @@ namespace OneClick.MetaSandbox.Webhooks;
 internal sealed record PlannedStatus(string Status, int DelayMs, int? ErrorCode = null);
 
 /// <summary>
-/// Plans and schedules the status webhooks of an accepted message (meta-facts §4.4):
+/// Plans and schedules the status webhooks of an accepted message (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status):
 /// sent → delivered → read at the behaviour's delays; reactions get only "sent" and pins "sent" and "delivered";
 /// an asynchronous failure sends "failed" (with errors[]) instead of delivered/read.
 /// </summary>

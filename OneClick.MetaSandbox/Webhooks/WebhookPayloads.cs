@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace OneClick.MetaSandbox.Webhooks;
 
-// The "messages" webhook as Meta POSTs it (meta-facts §4.3–§4.5). Absent optional fields are left out, as Meta does.
+// The "messages" webhook as Meta POSTs it (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages). Absent optional fields are left out, as Meta does.
 
 internal sealed record WebhookEnvelope(
     [property: JsonPropertyName("object")] string Object,

@@ -6,7 +6,7 @@ using static OneClick.Core.Messages.Content.MessageContent;
 namespace OneClick.Core.Messages.Content;
 
 /// <summary>
-/// Contact cards in Meta's shape (meta-facts §1.3): each needs name.formatted_name; phones, emails, urls and
+/// Contact cards in Meta's shape (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages): each needs name.formatted_name; phones, emails, urls and
 /// addresses are arrays of objects; birthday is YYYY-MM-DD. The validated array is passed to Meta as given.
 /// </summary>
 public static class ContactsContent

@@ -5,7 +5,7 @@ using static OneClick.Core.Messages.Content.MessageContent;
 namespace OneClick.Core.Messages.Content;
 
 /// <summary>
-/// Interactive messages in Meta's shape (meta-facts §1.3): reply buttons (1–3; id ≤ 256, title ≤ 20, unique;
+/// Interactive messages in Meta's shape (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/interactive-reply-buttons-messages, .../interactive-list-messages, .../interactive-cta-url-messages): reply buttons (1–3; id ≤ 256, title ≤ 20, unique;
 /// body ≤ 1024), list (button label ≤ 20; 1–10 sections, titles ≤ 24 required when more than one; ≤ 10 rows in all;
 /// row id ≤ 200 unique, title ≤ 24, description ≤ 72; body ≤ 4096; text header only) and cta_url (display_text ≤ 20,
 /// http(s) url). Header text ≤ 60 or a media header; footer ≤ 60. The validated object is passed to Meta as given.

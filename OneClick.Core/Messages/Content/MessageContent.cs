@@ -6,8 +6,8 @@ using OneClick.Core.Validation;
 namespace OneClick.Core.Messages.Content;
 
 /// <summary>
-/// Turns the API's content for each message type into the object Meta expects next to "type" (meta-facts §1.3),
-/// refusing what Meta would refuse (§3.7 limits) with an error per field, so a bad message is a 400 here and
+/// Turns the API's content for each message type into the object Meta expects next to "type" (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages),
+/// refusing what Meta would refuse (its length and size limits) with an error per field, so a bad message is a 400 here and
 /// never a failure from Meta later. Template sends are checked again against the synced template (TemplateSendValidator).
 /// </summary>
 public static partial class MessageContent
@@ -137,7 +137,7 @@ public static partial class MessageContent
         return content;
     }
 
-    /// <summary>{id} or {link}: exactly one. Media ids are numeric strings (meta-facts §0).</summary>
+    /// <summary>{id} or {link}: exactly one. Media ids are numeric strings (https://developers.facebook.com/documentation/business-messaging/whatsapp/about-the-platform).</summary>
     public static JsonObject? MediaObject(string path, string? id, string? link, ValidationErrors errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
