@@ -34,6 +34,8 @@ public sealed class CampaignEntity : ITableEntity
     public string Status { get; set; } = CampaignStatus.Draft;
     /// <summary>Why the campaign is where it is, when that needs saying (cannot run, no eligible recipients, …).</summary>
     public string? StatusReason { get; set; }
+    /// <summary>Why OneClick paused it by itself (<see cref="Health.CampaignHolds"/>); null for a pause asked through the API.</summary>
+    public string? PausedFor { get; set; }
     /// <summary>The message as the client gave it (a <see cref="SendMessageRequest"/>: type, text, template, …).</summary>
     public string MessageJson { get; set; } = "{}";
     /// <summary>The content Meta gets under the message's type key (built and validated once).</summary>

@@ -146,6 +146,9 @@ public sealed partial class MessageSender(
             return SendOutcome.Failed;
         }
         var delay = Backoff(message.Attempts, throttled);
+        // 131056 (the same user too often) and a throttled flow ask for a longer wait than the backoff.
+        if (delay < MetaErrorPolicy.MinimumDelay(code))
+            delay = MetaErrorPolicy.MinimumDelay(code);
         LogRetry(logger, message.TenantId, message.Id, code, delay);
         await MoveAsync(message, MessageStatus.Queued, $"{(code is null ? "" : $"Meta {code} ")}{title}: retry in {delay.TotalSeconds:0.#} s", cancellationToken).ConfigureAwait(false);
         await RequeueAsync(command, delay, cancellationToken).ConfigureAwait(false);

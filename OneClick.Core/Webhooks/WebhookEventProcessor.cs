@@ -55,7 +55,8 @@ public sealed partial class WebhookEventProcessor(
             var handled = change.Field == "messages";
             foreach (var handler in handlers.Where(h => h.Wants(change.Field)))
             {
-                await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt), cancellationToken).ConfigureAwait(false);
+                var eventTime = entry.Time is { } seconds && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+                await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt, eventTime), cancellationToken).ConfigureAwait(false);
                 handled = true;
             }
             if (!handled)
