@@ -128,6 +128,11 @@ public sealed class CampaignRecipientEntity : ITableEntity
     public DateTimeOffset? RepliedAt { get; set; }
     /// <summary>Personalised content for this recipient (see <see cref="ICampaignPersonalizer"/>); null = the campaign's.</summary>
     public string? ContentJson { get; set; }
+    /// <summary>Meta ids of earlier sends that Meta reported failed with a transient code and that were sent again (space-separated).</summary>
+    public string? RetiredMetaIds { get; set; }
+
+    public bool IsRetired(string metaMessageId) =>
+        RetiredMetaIds is { } ids && ids.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(metaMessageId, StringComparer.Ordinal);
 
     [IgnoreDataMember]
     public string ContactId => RowKey.StartsWith(GroupPrefix, StringComparison.Ordinal) ? "" : RowKey;
