@@ -101,8 +101,18 @@ public sealed class AccountHealthTests(OneClickEnvironment env)
         Assert.Equal(80, health["messagesPerSecond"]!.GetValue<int>());
         Assert.Equal("STANDARD", health["throughputLevel"]!.GetValue<string>());
         Assert.Equal("DOWNGRADE", health["qualityEvent"]!.GetValue<string>());
-        // Campaign pacing reads the tenant's rate for every batch.
         Assert.Equal(80, (await tenant.Get($"api/tenants/{tenant.Id}")).Json["messagesPerSecond"]!.GetValue<int>());
+
+        // Pacing follows: a campaign now goes at the standard rate (paced at 90% of it). At the 1,000/s of before, its
+        // 120 sends would all leave within a fraction of a second.
+        await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 20, delivered = 60, read = (int?)null } });
+        var people = await tenant.ContactsAsync(120);
+        var campaign = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }))["id"]!.GetValue<string>();
+        await tenant.WaitForCampaignAsync(campaign, "completed", TimeSpan.FromSeconds(90));
+        var times = (await env.SandboxRequestsAsync(tenant)).Select(r => r!["receivedAt"]!.GetValue<DateTimeOffset>()).Order().ToList();
+        Assert.Equal(120, times.Count);
+        var busiest = times.Select((t, i) => times.Skip(i).TakeWhile(u => u - t < TimeSpan.FromSeconds(1)).Count()).Max();
+        Assert.True(busiest <= 100, $"{busiest} of 120 sends left within one second: not paced at 80/s ({(times[^1] - times[0]).TotalSeconds:0.00} s in all).");
 
         await AccountEventAsync(tenant, "phone_number_quality_update", new { @event = "THROUGHPUT_UPGRADE", current_limit = "TIER_UNLIMITED" }, now - 5);
         await AccountEventAsync(tenant, "business_capability_update", new { max_daily_conversation_per_phone = 10_000, max_phone_numbers_per_business = 20, max_daily_conversations_per_business = 10_000 }, now);
