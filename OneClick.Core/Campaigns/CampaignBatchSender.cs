@@ -303,8 +303,15 @@ public sealed partial class CampaignBatchSender(
         {
             // Every send from the account would fail the same way: the campaign pauses at once (the batch's later waves
             // see it) and this recipient goes back to the queue for the resume instead of failing.
-            await holds.PauseAsync(command.TenantId, command.CampaignId, Health.CampaignHolds.AccountError,
-                $"Meta {e.Code}: {e.Title}. Sending is paused; resume the campaign once the account is fixed.", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await holds.PauseAsync(command.TenantId, command.CampaignId, Health.CampaignHolds.AccountError,
+                    $"Meta {e.Code}: {e.Title}. Sending is paused; resume the campaign once the account is fixed.", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception pause) when (StorageOutage.IsTransient(pause))
+            {
+                // The recipient is still held (queued, not failed); the next send that meets the error pauses again.
+            }
             return new Outcome(OutcomeKind.Held, null, e.Code, e.Title, e.Details);
         }
         catch (MetaApiException e) when (e.Kind == MetaErrorKind.Terminal || e.Kind == MetaErrorKind.RetryAfterADay)
@@ -352,6 +359,9 @@ public sealed partial class CampaignBatchSender(
         switch (outcome.Kind)
         {
             case OutcomeKind.Accepted:
+                // Meta already reported this send failed (transiently) and the recipient went back to the queue.
+                if (r.IsRetired(outcome.Wamid!))
+                    return false;
                 var changed = r.MetaMessageId is null;
                 r.MetaMessageId ??= outcome.Wamid;
                 if (MessageStatus.CanMove(r.Status, MessageStatus.Accepted))

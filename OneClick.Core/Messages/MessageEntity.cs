@@ -105,11 +105,11 @@ public sealed class MessageEntity : ITableEntity
     /// <summary>
     /// Meta reported this send failed with a transient code: the message goes back to the send queue for a new send
     /// (never twice: Meta said the first did not go out). The failed send's id is retired, so its late statuses are
-    /// ignored. Only from accepted, sent or unknown: a send still being recorded settles first.
+    /// ignored, also by the send path that may still be recording Meta's answer (status sending).
     /// </summary>
     public bool ReopenAfterFailure(string failedMetaMessageId, DateTimeOffset at, string detail)
     {
-        if (Status is not (MessageStatus.Accepted or MessageStatus.Sent or MessageStatus.Unknown))
+        if (Status is not (MessageStatus.Sending or MessageStatus.Accepted or MessageStatus.Sent or MessageStatus.Unknown))
             return false;
         var history = History.ToList();
         history.Add(new StatusChange(MessageStatus.Failed, at, detail));

@@ -102,6 +102,9 @@ public sealed partial class MessageSender(
             await messages.IndexMetaIdAsync(claimed.TenantId, wamid, claimed.Id, cancellationToken).ConfigureAwait(false);
             await messages.UpdateAsync(claimed.TenantId, claimed.Id, m =>
             {
+                // Meta already reported this send failed (transiently) and the message went back to the queue.
+                if (m.IsRetired(wamid))
+                    return false;
                 var changed = m.MetaMessageId is null;
                 m.MetaMessageId ??= wamid;
                 // A webhook may already have moved it further; MoveTo then leaves the status alone.

@@ -105,7 +105,8 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
             return null;
         var failure = status.Status == MessageStatus.Failed ? status.Errors?.FirstOrDefault() : null;
         if (failure?.Code is { } code && Meta.MetaErrorPolicy.Classify(code) == Meta.MetaErrorKind.Retryable
-            && row.Attempts < webhook.RetryBelowAttempts && row.Status is MessageStatus.Accepted or MessageStatus.Sent or MessageStatus.Unknown)
+            // Also while the send is still being recorded (sending): the batch then finds the send's id retired and leaves the row queued.
+            && row.Attempts < webhook.RetryBelowAttempts && row.Status is MessageStatus.Sending or MessageStatus.Accepted or MessageStatus.Sent or MessageStatus.Unknown)
         {
             // Meta said this send failed for a reason that passes: a new send of the same message, never a second copy.
             var bucket = CampaignCounts.Bucket(row);
