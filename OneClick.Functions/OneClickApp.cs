@@ -108,6 +108,7 @@ public static class OneClickApp
         services.AddConversationFeatures();
         AudienceServices.Add(services);
         services.AddCampaigns(configuration);
+        Tenants.AccountHealthServices.AddAccountHealth(services);
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();

@@ -34,6 +34,7 @@ public sealed partial class CampaignBatchSender(
     QueuePublisher queue,
     IOptions<CampaignOptions> options,
     IEnumerable<ICampaignFaultPoint> faults,
+    Health.CampaignHolds holds,
     TimeProvider clock,
     ILogger<CampaignBatchSender> logger)
 {
@@ -93,6 +94,13 @@ public sealed partial class CampaignBatchSender(
             // Nothing was sent: the queued recipients fail where they are.
             await recipients.ChangeAsync(partition, open, r => r.Status == MessageStatus.Queued && Fail(r, new Outcome(OutcomeKind.Failed, null, null,
                 "The tenant has no Meta credentials.", "Store them with PUT /api/tenants/{id}/credentials.")), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (Health.AccountHealth.Hold(tenant, !campaign.IsFreeForm, clock.GetUtcNow()) is { } hold)
+        {
+            // Meta restricted or banned the account: nothing is claimed, the rows stay queued and the lift resumes them.
+            await holds.HoldAsync(command.TenantId, command.CampaignId, hold.Detail, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -248,6 +256,9 @@ public sealed partial class CampaignBatchSender(
         {
             var throttled = outcomes.Values.Any(o => o.Kind == OutcomeKind.Retry && o.Code is { } c && MetaErrorPolicy.IsThrottling(c));
             var delay = MessageSender.Backoff(claimed.Where(r => retry.Contains(r.RowKey)).Max(r => r.Attempts), throttled);
+            // 131056 (the same user too often) and a throttled flow ask for a longer wait than the backoff.
+            var least = outcomes.Values.Where(o => o.Kind == OutcomeKind.Retry).Select(o => MetaErrorPolicy.MinimumDelay(o.Code)).DefaultIfEmpty(TimeSpan.Zero).Max();
+            delay = delay < least ? least : delay;
             LogRetry(logger, command.CampaignId, retry.Count, delay);
             await queue.SendAsync(QueueNames.CampaignSends, command with { Recipients = retry.ToList(), Rows = null }, delay, cancellationToken).ConfigureAwait(false);
         }
@@ -287,6 +298,21 @@ public sealed partial class CampaignBatchSender(
                 await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
             var wamid = await meta.SendMessageAsync(phoneNumberId, accessToken, Payload(campaign, command.Occurrence, row), cancellationToken).ConfigureAwait(false);
             return new Outcome(OutcomeKind.Accepted, wamid, null, null, null);
+        }
+        catch (MetaApiException e) when (e.Kind == MetaErrorKind.Account)
+        {
+            // Every send from the account would fail the same way: the campaign pauses at once (the batch's later waves
+            // see it) and this recipient goes back to the queue for the resume instead of failing.
+            try
+            {
+                await holds.PauseAsync(command.TenantId, command.CampaignId, Health.CampaignHolds.AccountError,
+                    $"Meta {e.Code}: {e.Title}. Sending is paused; resume the campaign once the account is fixed.", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception pause) when (StorageOutage.IsTransient(pause))
+            {
+                // The recipient is still held (queued, not failed); the next send that meets the error pauses again.
+            }
+            return new Outcome(OutcomeKind.Held, null, e.Code, e.Title, e.Details);
         }
         catch (MetaApiException e) when (e.Kind == MetaErrorKind.Terminal || e.Kind == MetaErrorKind.RetryAfterADay)
         {
@@ -333,6 +359,9 @@ public sealed partial class CampaignBatchSender(
         switch (outcome.Kind)
         {
             case OutcomeKind.Accepted:
+                // Meta already reported this send failed (transiently) and the recipient went back to the queue.
+                if (r.IsRetired(outcome.Wamid!))
+                    return false;
                 var changed = r.MetaMessageId is null;
                 r.MetaMessageId ??= outcome.Wamid;
                 if (MessageStatus.CanMove(r.Status, MessageStatus.Accepted))
@@ -345,6 +374,10 @@ public sealed partial class CampaignBatchSender(
                 r.Status = MessageStatus.Unknown;
                 r.Detail = outcome.Title + " Not re-sent automatically; the status webhook settles it, or POST /api/campaigns/{id}/resend-unknown sends it again.";
                 unknown.Add(r.RowKey);
+                return true;
+            case OutcomeKind.Held when ours:
+                r.Status = MessageStatus.Queued;
+                r.Detail = $"Meta {outcome.Code} {outcome.Title}: held while the campaign is paused";
                 return true;
             case OutcomeKind.Retry when ours && r.Attempts < _options.MaxAttempts:
                 r.Status = MessageStatus.Queued;
@@ -380,7 +413,7 @@ public sealed partial class CampaignBatchSender(
             await fault.AtAsync(step, campaignId, cancellationToken).ConfigureAwait(false);
     }
 
-    private enum OutcomeKind { Accepted, Retry, Failed, Unknown }
+    private enum OutcomeKind { Accepted, Retry, Failed, Unknown, Held }
 
     /// <summary>The campaign's status as seen by a batch, read again at most once a second however many sends ask.</summary>
     private sealed class ControlGate(Func<Task<CampaignEntity?>> read, TimeProvider clock)

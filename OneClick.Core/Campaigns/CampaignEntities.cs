@@ -34,6 +34,8 @@ public sealed class CampaignEntity : ITableEntity
     public string Status { get; set; } = CampaignStatus.Draft;
     /// <summary>Why the campaign is where it is, when that needs saying (cannot run, no eligible recipients, …).</summary>
     public string? StatusReason { get; set; }
+    /// <summary>Why OneClick paused it by itself (<see cref="Health.CampaignHolds"/>); null for a pause asked through the API.</summary>
+    public string? PausedFor { get; set; }
     /// <summary>The message as the client gave it (a <see cref="SendMessageRequest"/>: type, text, template, …).</summary>
     public string MessageJson { get; set; } = "{}";
     /// <summary>The content Meta gets under the message's type key (built and validated once).</summary>
@@ -126,6 +128,11 @@ public sealed class CampaignRecipientEntity : ITableEntity
     public DateTimeOffset? RepliedAt { get; set; }
     /// <summary>Personalised content for this recipient (see <see cref="ICampaignPersonalizer"/>); null = the campaign's.</summary>
     public string? ContentJson { get; set; }
+    /// <summary>Meta ids of earlier sends that Meta reported failed with a transient code and that were sent again (space-separated).</summary>
+    public string? RetiredMetaIds { get; set; }
+
+    public bool IsRetired(string metaMessageId) =>
+        RetiredMetaIds is { } ids && ids.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(metaMessageId, StringComparer.Ordinal);
 
     [IgnoreDataMember]
     public string ContactId => RowKey.StartsWith(GroupPrefix, StringComparison.Ordinal) ? "" : RowKey;

@@ -255,6 +255,9 @@ public sealed class CampaignService(
                 return false;
             c.Status = runningOccurrence ? CampaignStatus.Running : c.NextDueAt is null ? CampaignStatus.Completed : CampaignStatus.Scheduled;
             c.UpdatedAt = clock.GetUtcNow();
+            // The reason OneClick paused it (an account hold or error) no longer applies once it runs again.
+            if (c.PausedFor is not null)
+                (c.PausedFor, c.StatusReason) = (null, null);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         if (refusal is not null || campaign is null)

@@ -200,7 +200,8 @@ public sealed partial class MessagesWebhookHandler(
         if (messageId is null)
             return;
         var message = await messages.GetAsync(tenantId, messageId, cancellationToken).ConfigureAwait(false);
-        if (message is null)
+        // A send that failed transiently and was sent again: its failure is not the message's (the new send reports).
+        if (message is null || message.IsRetired(status.Id))
             return;
         var campaignId = CampaignIdOf(message);
         var types = status.Status switch

@@ -96,6 +96,30 @@ public sealed class MessageEntity : ITableEntity
         return true;
     }
 
+    /// <summary>Meta ids of earlier sends of this message that Meta reported failed and OneClick sent again (space-separated).</summary>
+    public string? RetiredMetaIds { get; set; }
+
+    public bool IsRetired(string metaMessageId) =>
+        RetiredMetaIds is { } ids && ids.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(metaMessageId, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Meta reported this send failed with a transient code: the message goes back to the send queue for a new send
+    /// (never twice: Meta said the first did not go out). The failed send's id is retired, so its late statuses are
+    /// ignored, also by the send path that may still be recording Meta's answer (status sending).
+    /// </summary>
+    public bool ReopenAfterFailure(string failedMetaMessageId, DateTimeOffset at, string detail)
+    {
+        if (Status is not (MessageStatus.Sending or MessageStatus.Accepted or MessageStatus.Sent or MessageStatus.Unknown))
+            return false;
+        var history = History.ToList();
+        history.Add(new StatusChange(MessageStatus.Failed, at, detail));
+        history.Add(new StatusChange(MessageStatus.Queued, at, "sending again after a transient failure"));
+        StatusHistoryJson = JsonSerializer.Serialize(history, HistoryJson);
+        RetiredMetaIds = RetiredMetaIds is null ? failedMetaMessageId : $"{RetiredMetaIds} {failedMetaMessageId}";
+        (Status, UpdatedAt, MetaMessageId) = (MessageStatus.Queued, at, null);
+        return true;
+    }
+
     private static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web);
 }
 

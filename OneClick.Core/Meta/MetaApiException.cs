@@ -5,7 +5,7 @@ namespace OneClick.Core.Meta;
 
 /// <summary>An error answered by the Graph API, in Meta's shape (see https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).</summary>
 public sealed partial class MetaApiException(
-    HttpStatusCode httpStatus, int code, int? subcode, string? type, string message, string? details, string? fbTraceId)
+    HttpStatusCode httpStatus, int code, int? subcode, string? type, string message, string? details, string? fbTraceId, bool? isTransient = null)
     : Exception(message)
 {
     public HttpStatusCode HttpStatus { get; } = httpStatus;
@@ -14,11 +14,13 @@ public sealed partial class MetaApiException(
     public string? Type { get; } = type;
     public string? Details { get; } = details;
     public string? FbTraceId { get; } = fbTraceId;
+    /// <summary>Graph's <c>is_transient</c>, when Meta sent it: true makes a request-level error retryable.</summary>
+    public bool? IsTransient { get; } = isTransient;
 
     /// <summary>Meta's title: the message without its "(#code) " prefix.</summary>
     public string Title => CodePrefix().Replace(Message, "");
 
-    public MetaErrorKind Kind => MetaErrorPolicy.Classify(Code);
+    public MetaErrorKind Kind => MetaErrorPolicy.Classify(Code, IsTransient);
 
     [GeneratedRegex(@"^\(#\d+\)\s*")]
     private static partial Regex CodePrefix();

@@ -127,7 +127,7 @@ public sealed class MetaGraphClient(HttpClient http, IOptions<MetaOptions> optio
             throw new MetaApiException(response.StatusCode, code, null, null, $"HTTP {(int)response.StatusCode} from the Graph API", null, null);
         }
         throw new MetaApiException(response.StatusCode, error.Code, error.Subcode, error.Type, error.Message ?? "Unknown error",
-            error.ErrorData?.Details, error.FbTraceId);
+            error.ErrorData?.Details, error.FbTraceId, error.IsTransient);
     }
 
     private sealed record SendResponse([property: JsonPropertyName("messages")] List<SentMessage>? Messages);
@@ -139,7 +139,8 @@ public sealed class MetaGraphClient(HttpClient http, IOptions<MetaOptions> optio
         [property: JsonPropertyName("code")] int Code,
         [property: JsonPropertyName("error_subcode")] int? Subcode,
         [property: JsonPropertyName("error_data")] GraphErrorData? ErrorData,
-        [property: JsonPropertyName("fbtrace_id")] string? FbTraceId);
+        [property: JsonPropertyName("fbtrace_id")] string? FbTraceId,
+        [property: JsonPropertyName("is_transient")] bool? IsTransient = null);
     private sealed record GraphErrorData([property: JsonPropertyName("details")] string? Details);
 }
 

@@ -102,6 +102,9 @@ public sealed partial class MessageSender(
             await messages.IndexMetaIdAsync(claimed.TenantId, wamid, claimed.Id, cancellationToken).ConfigureAwait(false);
             await messages.UpdateAsync(claimed.TenantId, claimed.Id, m =>
             {
+                // Meta already reported this send failed (transiently) and the message went back to the queue.
+                if (m.IsRetired(wamid))
+                    return false;
                 var changed = m.MetaMessageId is null;
                 m.MetaMessageId ??= wamid;
                 // A webhook may already have moved it further; MoveTo then leaves the status alone.
@@ -146,6 +149,9 @@ public sealed partial class MessageSender(
             return SendOutcome.Failed;
         }
         var delay = Backoff(message.Attempts, throttled);
+        // 131056 (the same user too often) and a throttled flow ask for a longer wait than the backoff.
+        if (delay < MetaErrorPolicy.MinimumDelay(code))
+            delay = MetaErrorPolicy.MinimumDelay(code);
         LogRetry(logger, message.TenantId, message.Id, code, delay);
         await MoveAsync(message, MessageStatus.Queued, $"{(code is null ? "" : $"Meta {code} ")}{title}: retry in {delay.TotalSeconds:0.#} s", cancellationToken).ConfigureAwait(false);
         await RequeueAsync(command, delay, cancellationToken).ConfigureAwait(false);

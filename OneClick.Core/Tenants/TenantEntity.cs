@@ -32,6 +32,28 @@ public sealed class TenantEntity : ITableEntity
     public string? StopConfirmationText { get; set; }
     public DateTimeOffset? ConnectionCheckedAt { get; set; }
 
+    // Account and number health from Meta's webhooks (OneClick.Core/Health). Each part keeps the time of the
+    // event it came from, so an older event arriving late never undoes a newer one.
+    /// <summary>The restrictions of the last ACCOUNT_RESTRICTION event, as a JSON array of <see cref="Health.AccountRestriction"/>.</summary>
+    public string? RestrictionsJson { get; set; }
+    public DateTimeOffset? RestrictionsAt { get; set; }
+    /// <summary>ban_info.waba_ban_state of the last DISABLED_UPDATE: DISABLE, SCHEDULE_FOR_DISABLE or REINSTATE.</summary>
+    public string? BanState { get; set; }
+    public string? BanDate { get; set; }
+    public DateTimeOffset? BanAt { get; set; }
+    /// <summary>violation_info.violation_type of the last ACCOUNT_VIOLATION (shown; Meta restricts separately).</summary>
+    public string? ViolationType { get; set; }
+    public DateTimeOffset? ViolationAt { get; set; }
+    /// <summary>The number's messaging limit tier (TIER_2K, …) and the event of the last phone_number_quality_update.</summary>
+    public string? MessagingLimitTier { get; set; }
+    public string? QualityEvent { get; set; }
+    public string? ThroughputLevel { get; set; }
+    public DateTimeOffset? QualityAt { get; set; }
+    public int? MaxDailyConversationsPerBusiness { get; set; }
+    public int? MaxDailyConversationPerPhone { get; set; }
+    public int? MaxPhoneNumbersPerBusiness { get; set; }
+    public DateTimeOffset? CapabilityAt { get; set; }
+
     [IgnoreDataMember]
     public string Id => PartitionKey;
 }

@@ -20,4 +20,5 @@ public interface IWebhookChangeHandler
 /// <param name="Field">The change's field.</param>
 /// <param name="Value">The change's value object, as Meta sent it.</param>
 /// <param name="ReceivedAt">When OneClick received the webhook.</param>
-public sealed record WebhookChangeContext(string TenantId, string Field, JsonElement Value, DateTimeOffset ReceivedAt);
+/// <param name="EventTime">The entry's "time" (when Meta says the event happened), for ordering events whose value has no timestamp.</param>
+public sealed record WebhookChangeContext(string TenantId, string Field, JsonElement Value, DateTimeOffset ReceivedAt, DateTimeOffset? EventTime = null);

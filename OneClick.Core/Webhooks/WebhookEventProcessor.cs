@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OneClick.Core.Messages;
+using OneClick.Core.Meta;
 
 namespace OneClick.Core.Webhooks;
 
@@ -11,7 +12,8 @@ namespace OneClick.Core.Webhooks;
 /// change here is idempotent and monotonic: a status only moves forward (see <see cref="MessageStatus.CanMove"/>).
 /// </summary>
 public sealed partial class WebhookEventProcessor(
-    MessageStore messages, WebhookOwnership ownership, IEnumerable<IWebhookChangeHandler> handlers, TimeProvider clock, ILogger<WebhookEventProcessor> logger)
+    MessageStore messages, WebhookOwnership ownership, IEnumerable<IWebhookChangeHandler> handlers, Storage.QueuePublisher queue, TimeProvider clock,
+    ILogger<WebhookEventProcessor> logger)
 {
     // Telemetry under the names the function app exports (OneClick.Functions/Observability/OneClickTelemetry.cs).
     private static readonly ActivitySource Telemetry = new("OneClick");
@@ -55,7 +57,8 @@ public sealed partial class WebhookEventProcessor(
             var handled = change.Field == "messages";
             foreach (var handler in handlers.Where(h => h.Wants(change.Field)))
             {
-                await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt), cancellationToken).ConfigureAwait(false);
+                var eventTime = entry.Time is { } seconds && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+                await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt, eventTime), cancellationToken).ConfigureAwait(false);
                 handled = true;
             }
             if (!handled)
@@ -89,11 +92,30 @@ public sealed partial class WebhookEventProcessor(
         var at = update.Timestamp is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : clock.GetUtcNow();
         var error = update.Errors?.FirstOrDefault();
         var applied = false;
+        var resend = (Needed: false, Delay: TimeSpan.Zero);
         var updated = await messages.UpdateAsync(tenantId, messageId, m =>
         {
+            resend = (false, TimeSpan.Zero);
+            // A send that failed and was sent again: its late statuses change nothing. If the new send is still waiting
+            // (an earlier run stopped before queueing it), it is queued again; a second copy finds it claimed.
+            if (m.IsRetired(update.Id))
+            {
+                resend = (m.Status == MessageStatus.Queued, TimeSpan.FromSeconds(1));
+                return false;
+            }
             // A status for a different send of the same message id is not ours to apply.
             if (m.MetaMessageId is not null && m.MetaMessageId != update.Id)
                 return false;
+            // A transient failure in the webhook is retried as a synchronous one would be: a new send of the same message.
+            if (update.Status == MessageStatus.Failed && error?.Code is { } code && MetaErrorPolicy.Classify(code) == MetaErrorKind.Retryable
+                && m.Attempts < Sending.MessageSender.MaxAttempts
+                && m.ReopenAfterFailure(update.Id, at, $"Meta {code}: {error.Title ?? error.Message}"))
+            {
+                var backoff = Sending.MessageSender.Backoff(m.Attempts, MetaErrorPolicy.IsThrottling(code));
+                resend = (true, backoff < MetaErrorPolicy.MinimumDelay(code) ? MetaErrorPolicy.MinimumDelay(code) : backoff);
+                applied = true;
+                return true;
+            }
             var settled = m.MetaMessageId is null;
             m.MetaMessageId = update.Id;
             var detail = error is null ? "webhook" : $"Meta {error.Code}: {error.Title}";
@@ -105,6 +127,14 @@ public sealed partial class WebhookEventProcessor(
             return moved || recorded || settled;
         }, cancellationToken).ConfigureAwait(false);
 
+        if (resend.Needed)
+        {
+            LogResend(logger, messageId, error?.Code, resend.Delay);
+            await queue.SendAsync(Storage.QueueNames.OutboundMessages,
+                new SendMessageCommand(SendMessageCommand.CurrentVersion, tenantId, messageId, updated?.CorrelationId ?? ""), resend.Delay, cancellationToken).ConfigureAwait(false);
+            if (updated is null || updated.Status == MessageStatus.Queued)
+                return;
+        }
         if (updated is not null)
         {
             // The message's own correlation id links this webhook back to the API request that created the message.
@@ -126,6 +156,9 @@ public sealed partial class WebhookEventProcessor(
             await messages.IndexMetaIdAsync(tenantId, update.Id, messageId, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Message {MessageId}: Meta reported transient error {Code} in a failed status; sending again in {Delay}")]
+    private static partial void LogResend(ILogger logger, string messageId, int? code, TimeSpan delay);
 
     [LoggerMessage(LogLevel.Information, "Status {Status} applied to message {MessageId}")]
     private static partial void LogApplied(ILogger logger, string status, string messageId);

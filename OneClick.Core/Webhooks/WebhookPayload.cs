@@ -12,7 +12,8 @@ public sealed record WebhookPayload(
 
 public sealed record WebhookEntry(
     [property: JsonPropertyName("id")] string? Id,
-    [property: JsonPropertyName("changes")] List<WebhookChange>? Changes);
+    [property: JsonPropertyName("changes")] List<WebhookChange>? Changes,
+    [property: JsonPropertyName("time")] long? Time = null);
 
 public sealed record WebhookChange(
     [property: JsonPropertyName("field")] string? Field,

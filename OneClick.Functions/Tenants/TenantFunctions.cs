@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Configuration;
 using OneClick.Core.Contacts;
+using OneClick.Core.Health;
 using OneClick.Core.Meta;
 using OneClick.Core.Secrets;
 using OneClick.Core.Tenants;
@@ -17,7 +18,30 @@ public sealed record CreateTenantRequest(string? Id, string? Name, string? Defau
 
 public sealed record TenantView(
     string Id, string Name, string DefaultRegion, DateTimeOffset CreatedAt,
-    string? WabaId, string? PhoneNumberId, DateTimeOffset? CredentialsUpdatedAt, int MessagesPerSecond, string WebhookUrl);
+    string? WabaId, string? PhoneNumberId, DateTimeOffset? CredentialsUpdatedAt, int MessagesPerSecond, string WebhookUrl,
+    AccountHealthView Health);
+
+/// <summary>
+/// The account and number as Meta's account webhooks last described them (docs/account-health.md). <c>Status</c> is
+/// "ok", "restricted" (some sends are held) or "disabled" (every send is held); <c>Holds</c> says which and why.
+/// </summary>
+public sealed record AccountHealthView(
+    string Status, IReadOnlyList<string> Holds, IReadOnlyList<AccountRestriction> Restrictions, DateTimeOffset? RestrictionsUpdatedAt,
+    string? BanState, string? BanDate, string? ViolationType,
+    string? MessagingLimitTier, string? ThroughputLevel, int MessagesPerSecond, string? QualityEvent, DateTimeOffset? QualityUpdatedAt,
+    int? MaxDailyConversationsPerBusiness, int? MaxDailyConversationPerPhone, int? MaxPhoneNumbersPerBusiness)
+{
+    public static AccountHealthView From(TenantEntity t, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        var holds = new[] { AccountHealth.Hold(t, businessInitiated: true, now), AccountHealth.Hold(t, businessInitiated: false, now) }
+            .OfType<Core.Sending.SkipReason>().ToList();
+        var status = holds.Any(h => h.Reason == AccountHealth.Disabled) ? "disabled" : holds.Count > 0 ? "restricted" : "ok";
+        return new(status, holds.Select(h => h.Detail).Distinct().ToList(), AccountHealth.Active(t, now).ToList(), t.RestrictionsAt,
+            t.BanState, t.BanDate, t.ViolationType, t.MessagingLimitTier, t.ThroughputLevel, t.MessagesPerSecond, t.QualityEvent, t.QualityAt,
+            t.MaxDailyConversationsPerBusiness, t.MaxDailyConversationPerPhone, t.MaxPhoneNumbersPerBusiness);
+    }
+}
 
 public sealed record CreatedTenantView(TenantView Tenant, string ApiKey);
 
@@ -130,27 +154,32 @@ public sealed partial class TenantFunctions(
             return Problem.NotFound("tenant");
         var credentials = await secrets.GetAsync(tenantId, cancellationToken);
         if (tenant.PhoneNumberId is null || credentials is null)
-            return TypedResults.Ok(ConnectionReport.Broken("No Meta credentials are stored yet. PUT them to /api/tenants/{id}/credentials."));
+            return TypedResults.Ok(ConnectionReport.Broken("No Meta credentials are stored yet. PUT them to /api/tenants/{id}/credentials.") with { Account = AccountHealthView.From(tenant, clock.GetUtcNow()) });
 
         try
         {
             var info = await meta.GetPhoneNumberAsync(tenant.PhoneNumberId, credentials.AccessToken, cancellationToken);
-            await tenants.UpdateAsync(tenantId, t =>
+            var updated = await tenants.UpdateAsync(tenantId, t =>
             {
                 t.MessagesPerSecond = info.MessagesPerSecond;
+                t.ThroughputLevel = info.Throughput?.Level ?? t.ThroughputLevel;
+                t.MessagingLimitTier = info.MessagingLimit ?? t.MessagingLimitTier;
                 t.ConnectionCheckedAt = clock.GetUtcNow();
             }, cancellationToken);
-            return TypedResults.Ok(ConnectionReport.From(info));
+            var account = AccountHealthView.From(updated ?? tenant, clock.GetUtcNow());
+            var report = ConnectionReport.From(info) with { Account = account };
+            // A restriction or ban from Meta's account webhooks makes the connection unhealthy even when the number is CONNECTED.
+            return TypedResults.Ok(account.Status == "ok" || !report.Healthy ? report : report with { Healthy = false, Problem = string.Join(" ", account.Holds) });
         }
         catch (MetaApiException e)
         {
             return TypedResults.Ok(ConnectionReport.Broken(
                 MetaErrorPolicy.ExplainCredentialProblem(e) ?? $"Meta answered error {e.Code}: {e.Title}",
-                new ConnectionError(e.Code, e.Subcode, e.Title, e.Details)));
+                new ConnectionError(e.Code, e.Subcode, e.Title, e.Details)) with { Account = AccountHealthView.From(tenant, clock.GetUtcNow()) });
         }
         catch (MetaUnreachableException)
         {
-            return TypedResults.Ok(ConnectionReport.Broken("The Graph API could not be reached."));
+            return TypedResults.Ok(ConnectionReport.Broken("The Graph API could not be reached.") with { Account = AccountHealthView.From(tenant, clock.GetUtcNow()) });
         }
     }
 
@@ -172,7 +201,7 @@ public sealed partial class TenantFunctions(
     {
         var publicBase = configuration[SettingNames.ConfigKey(SettingNames.PublicBaseUrl)] ?? $"{http.Request.Scheme}://{http.Request.Host}";
         return new(t.Id, t.Name, t.DefaultRegion, t.CreatedAt, t.WabaId, t.PhoneNumberId, t.CredentialsUpdatedAt, t.MessagesPerSecond,
-            $"{publicBase.TrimEnd('/')}/api/webhooks/meta/{t.Id}");
+            $"{publicBase.TrimEnd('/')}/api/webhooks/meta/{t.Id}", AccountHealthView.From(t, clock.GetUtcNow()));
     }
 
     private static void CheckGraphId(ValidationErrors errors, string field, string? value)
@@ -199,6 +228,9 @@ public sealed record ConnectionReport(
     string? VerifiedName, string? DisplayPhoneNumber, string? Status, string? QualityRating, string? NameStatus,
     string? MessagingLimit, string? ThroughputLevel, int? MessagesPerSecond)
 {
+    /// <summary>Restrictions, bans and limits from Meta's account webhooks (stored; not part of the Graph answer).</summary>
+    public AccountHealthView? Account { get; init; }
+
     public static ConnectionReport Broken(string problem, ConnectionError? error = null) =>
         new(false, problem, error, null, null, null, null, null, null, null, null);
 

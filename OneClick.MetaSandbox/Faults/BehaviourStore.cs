@@ -13,6 +13,7 @@ internal sealed class ActiveBehaviour
         Delays = settings.WebhookDelaysMs ?? new WebhookDelays { Sent = null, Delivered = null, Read = null };
         _recipientErrors = Normalize(settings.RecipientErrors);
         _asyncFailures = Normalize(settings.AsyncFailures);
+        _asyncFailuresOnce = Normalize(settings.AsyncFailuresOnce);
     }
 
     public static ActiveBehaviour Default { get; } = new(new SandboxBehaviour());
@@ -24,10 +25,16 @@ internal sealed class ActiveBehaviour
 
     private readonly FrozenDictionary<string, int> _recipientErrors;
     private readonly FrozenDictionary<string, int> _asyncFailures;
+    private readonly FrozenDictionary<string, int> _asyncFailuresOnce;
+    private readonly ConcurrentDictionary<string, byte> _usedOnce = new(StringComparer.Ordinal);
 
     public int? RecipientError(string recipientKey) => _recipientErrors.TryGetValue(recipientKey, out var code) ? code : null;
 
-    public int? AsyncFailure(string recipientKey) => _asyncFailures.TryGetValue(recipientKey, out var code) ? code : null;
+    public int? AsyncFailure(string recipientKey) =>
+        _asyncFailures.TryGetValue(recipientKey, out var code) ? code
+        // Once per recipient for the life of this behaviour: the first caller to claim it gets the failure.
+        : _asyncFailuresOnce.TryGetValue(recipientKey, out var once) && _usedOnce.TryAdd(recipientKey, 0) ? once
+        : null;
 
     private static FrozenDictionary<string, int> Normalize(Dictionary<string, int>? byRecipient) =>
         (byRecipient ?? [])

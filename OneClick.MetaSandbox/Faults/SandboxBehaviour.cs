@@ -42,6 +42,12 @@ internal sealed class SandboxBehaviour
     /// <summary>Recipient → code: the send is accepted, then a failed status webhook with that code replaces delivered/read.</summary>
     public Dictionary<string, int>? AsyncFailures { get; set; } = [];
 
+    /// <summary>
+    /// Recipient → code, once: the first send to that recipient after this behaviour was PUT is accepted and then fails
+    /// through a failed status webhook with that code; later sends go through (a transient failure that a retry passes).
+    /// </summary>
+    public Dictionary<string, int>? AsyncFailuresOnce { get; set; } = [];
+
     /// <summary>Groups API timing and injected group error codes (see Groups/GroupBehaviour.cs).</summary>
     public Groups.GroupBehaviour? Groups { get; set; } = new();
 
@@ -83,10 +89,10 @@ internal sealed class SandboxBehaviour
             return groupsError;
         }
 
-        var codes = (RecipientErrors ?? []).Concat(AsyncFailures ?? []);
+        var codes = (RecipientErrors ?? []).Concat(AsyncFailures ?? []).Concat(AsyncFailuresOnce ?? []);
         if (codes.Any(entry => entry.Value <= 0 || string.IsNullOrWhiteSpace(entry.Key)))
         {
-            return "recipientErrors and asyncFailures map a recipient to a positive Meta error code.";
+            return "recipientErrors, asyncFailures and asyncFailuresOnce map a recipient to a positive Meta error code.";
         }
 
         return null;

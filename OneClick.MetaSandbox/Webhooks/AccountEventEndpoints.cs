@@ -8,7 +8,11 @@ namespace OneClick.MetaSandbox.Webhooks;
 /// <summary>
 /// POST /_sandbox/phone-numbers/{id}/account-events: Meta's webhooks that are not about one message, signed and POSTed
 /// to the number's callback at once. Body: {"field":"account_update","value":{...}}. For user_preferences the sandbox
-/// adds messaging_product and metadata as Meta does; account-level fields go as given with the entry's "time".
+/// adds messaging_product and metadata as Meta does; account-level fields go as given with the entry's "time" (now, or
+/// "time" in the body, Unix seconds, so a test can deliver an older event after a newer one). Every shape Meta documents
+/// goes through as given: account_update with restriction_info / ban_info / violation_info, phone_number_quality_update
+/// with event and current_limit (a THROUGHPUT_UPGRADE or a new limit also changes what GET /{phone-number-id} answers),
+/// business_capability_update with its limits.
 /// https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/account_update
 /// https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update
 /// https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/user_preferences
@@ -47,6 +51,14 @@ internal static class AccountEventEndpoints
         else if (field == "phone_number_quality_update")
         {
             value["display_phone_number"] ??= number.DisplayPhoneNumber;
+            // The node then answers as Meta's would after the change: higher throughput only with an unlimited limit.
+            var limit = (value["current_limit"] as JsonValue)?.TryGetValue<string>(out var l) == true ? l : null;
+            var upgrade = (value["event"] as JsonValue)?.TryGetValue<string>(out var e) == true && e == "THROUGHPUT_UPGRADE";
+            registry.Save(number with
+            {
+                MessagingLimitTier = limit ?? number.MessagingLimitTier,
+                ThroughputLevel = upgrade ? "HIGH" : limit is not null && limit != "TIER_UNLIMITED" && number.ThroughputLevel == "HIGH" ? "STANDARD" : number.ThroughputLevel,
+            });
         }
         var envelope = new JsonObject
         {
@@ -54,7 +66,7 @@ internal static class AccountEventEndpoints
             ["entry"] = new JsonArray(new JsonObject
             {
                 ["id"] = number.WabaId,
-                ["time"] = time.GetUtcNow().ToUnixTimeSeconds(),
+                ["time"] = body.Time ?? time.GetUtcNow().ToUnixTimeSeconds(),
                 ["changes"] = new JsonArray(new JsonObject { ["value"] = value, ["field"] = field }),
             }),
         };
@@ -66,5 +78,6 @@ internal static class AccountEventEndpoints
     {
         public string? Field { get; set; }
         public JsonObject? Value { get; set; }
+        public long? Time { get; set; }
     }
 }

@@ -41,7 +41,18 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
 
     /// <summary>Applies one status to one recipient; true when it changed the row (false for duplicates and stale statuses).</summary>
     /// <param name="occurrence">The occurrence's key (<see cref="CampaignRecipientEntity.PartitionFor"/>).</param>
-    public async Task<bool> ApplyAsync(string occurrence, string recipientKey, StatusUpdate status, CancellationToken cancellationToken)
+    public Task<bool> ApplyAsync(string occurrence, string recipientKey, StatusUpdate status, CancellationToken cancellationToken) =>
+        ApplyAsync(occurrence, recipientKey, status, retryBelowAttempts: 0, requeued: null, cancellationToken);
+
+    /// <summary>
+    /// As above; and a failed status with a transient code for a recipient with fewer than <paramref name="retryBelowAttempts"/>
+    /// attempts puts the recipient back to queued instead (its failed send's id retired, its markers removed, counted
+    /// as queued) and calls <paramref name="requeued"/>, which must queue its send. A retired send's status changes
+    /// nothing, but calls <paramref name="requeued"/> again while the recipient is still queued (the earlier run may have
+    /// stopped before queueing it; a second send command finds the recipient claimed).
+    /// </summary>
+    public async Task<bool> ApplyAsync(
+        string occurrence, string recipientKey, StatusUpdate status, int retryBelowAttempts, Action<CampaignRecipientEntity>? requeued, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
         // An invocation already given up writes nothing; once queued for a transaction, a step is written even if its
@@ -49,7 +60,7 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         cancellationToken.ThrowIfCancellationRequested();
         if (status.Id is null || status.Status is null || !MessageStatus.IsWebhookStatus(status.Status))
             return false;
-        var webhook = new StatusStep(CampaignRecipientStore.PartitionOf(occurrence, recipientKey), recipientKey, status, DetailOf(status));
+        var webhook = new StatusStep(CampaignRecipientStore.PartitionOf(occurrence, recipientKey), recipientKey, status, DetailOf(status)) { RetryBelowAttempts = retryBelowAttempts };
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0)
@@ -57,10 +68,16 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
             else if (await PlanFromRowAsync(webhook, cancellationToken).ConfigureAwait(false) is { } planned)
                 webhook.Plan = planned;
             else
+            {
+                if (webhook.Requeued is { } row)
+                    requeued?.Invoke(row);
                 return false; // nothing to change: unknown recipient, another send's status, a duplicate or a stale one
+            }
             switch (await CommitAsync(webhook, cancellationToken).ConfigureAwait(false))
             {
                 case Outcome.Applied:
+                    if (webhook.Requeued is { } row)
+                        requeued?.Invoke(row);
                     return true;
                 case Outcome.AlreadyThere:
                     return false;
@@ -76,9 +93,34 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         if (!found.HasValue || found.Value is not { } row)
             return null;
         var status = webhook.Status;
+        webhook.Requeued = null;
+        if (row.IsRetired(status.Id!))
+        {
+            if (row.Status == MessageStatus.Queued)
+                webhook.Requeued = row;
+            return null;
+        }
         // A status for a different send to this recipient is not ours to apply.
         if (row.MetaMessageId is not null && row.MetaMessageId != status.Id)
             return null;
+        var failure = status.Status == MessageStatus.Failed ? status.Errors?.FirstOrDefault() : null;
+        if (failure?.Code is { } code && Meta.MetaErrorPolicy.Classify(code) == Meta.MetaErrorKind.Retryable
+            // Also while the send is still being recorded (sending): the batch then finds the send's id retired and leaves the row queued.
+            && row.Attempts < webhook.RetryBelowAttempts && row.Status is MessageStatus.Sending or MessageStatus.Accepted or MessageStatus.Sent or MessageStatus.Unknown)
+        {
+            // Meta said this send failed for a reason that passes: a new send of the same message, never a second copy.
+            var bucket = CampaignCounts.Bucket(row);
+            var level = row.MetaMessageId is null ? 0 : StatusMarkers.Level(row.Status);
+            row.RetiredMetaIds = row.RetiredMetaIds is null ? status.Id : $"{row.RetiredMetaIds} {status.Id}";
+            (row.Status, row.MetaMessageId, row.ClaimedAt, row.UpdatedAt) = (MessageStatus.Queued, null, null, clock.GetUtcNow());
+            row.Detail = $"Meta {code} {failure.Title ?? failure.Message}: sending again";
+            var requeueCounts = new CampaignCounts();
+            requeueCounts.Move(bucket, CampaignCounts.Bucket(row));
+            var requeue = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, row.ETag) };
+            requeue.AddRange(StatusMarkers.Changes(webhook.Partition, webhook.RecipientKey, status.Id!, level, 0));
+            webhook.Requeued = row;
+            return new Plan(requeue, requeueCounts, IsBlind: false);
+        }
         var settled = row.MetaMessageId is null;
         var moved = MessageStatus.CanMove(row.Status, status.Status!);
         if (!moved && !settled)
@@ -225,6 +267,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         public string Detail { get; } = detail;
         public Plan? Plan { get; set; }
         public TaskCompletionSource<Outcome>? Done { get; set; }
+        public int RetryBelowAttempts { get; init; }
+        /// <summary>Set by planning when the recipient goes (or still waits) back to the queue for a new send.</summary>
+        public CampaignRecipientEntity? Requeued { get; set; }
     }
 
     /// <param name="Actions">The step's actions; for a blind step the first is its own marker's insert.</param>
