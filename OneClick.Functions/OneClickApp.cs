@@ -78,6 +78,7 @@ public static class OneClickApp
         services.AddMemoryCache();
         services.AddHttpClient();
         services.AddSingleton(TimeProvider.System);
+        RateLimitOptions.Add(services, configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

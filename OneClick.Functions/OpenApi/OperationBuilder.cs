@@ -117,6 +117,9 @@ internal static partial class OperationBuilder
         }
         if (operation.RouteParameters.Any())
             responses.TryAdd("404", ProblemResponse("404"));
+        // Every call but the health check counts against the rate limits (HttpFunctionMiddleware).
+        if (operation.Name != "Health")
+            responses.TryAdd("429", ProblemResponse("429"));
         responses.TryAdd("500", ProblemResponse("500"));
         return new JsonObject(responses.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value)));
     }
@@ -160,6 +163,7 @@ internal static partial class OperationBuilder
             "403" => "This key cannot use this operation.",
             "404" => "Not found.",
             "409" => "Conflicts with the current state.",
+            "429" => "Too many requests from this tenant or address; wait the Retry-After header's seconds.",
             _ => "Something went wrong on our side.",
         },
         ["content"] = new JsonObject
