@@ -76,6 +76,7 @@ public static class OneClickApp
         // Queue messages are read with the same JSON options OneClick writes them with.
         services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(QueueJson.Options));
         services.AddMemoryCache();
+        services.AddSingleton(_ => new OneClick.Core.Caching.UnknownKeys());
         services.AddHttpClient();
         services.AddSingleton(TimeProvider.System);
         RateLimitOptions.Add(services, configuration);
