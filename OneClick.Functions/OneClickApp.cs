@@ -80,6 +80,7 @@ public static class OneClickApp
         services.AddHttpClient();
         services.AddSingleton(TimeProvider.System);
         RateLimitOptions.Add(services, configuration);
+        Automations.AutomationLimits.Add(services, configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
