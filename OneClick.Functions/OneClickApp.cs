@@ -80,6 +80,8 @@ public static class OneClickApp
         services.AddHttpClient();
         services.AddSingleton(TimeProvider.System);
         RateLimitOptions.Add(services, configuration);
+        services.AddSingleton<OneClick.Core.Idempotency.IdempotencyStore>();
+        services.AddSingleton<IdempotentRequests>();
         Automations.AutomationLimits.Add(services, configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -17,7 +17,7 @@ namespace OneClick.Functions.Http;
 /// </summary>
 internal sealed partial class HttpFunctionMiddleware(
     IAuthorizationService authorization, IAuthorizationPolicyProvider policies, RequestRateLimits limits,
-    ILogger<HttpFunctionMiddleware> logger) : IFunctionsWorkerMiddleware
+    IdempotentRequests idempotent, ILogger<HttpFunctionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     /// <summary>RFC 6585's definition of 429, as the framework's problems link their status codes' definitions.</summary>
     public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
@@ -43,12 +43,16 @@ internal sealed partial class HttpFunctionMiddleware(
         http.Response.Headers[Correlation.Header] = http.CorrelationId();
         try
         {
-            if (await RefuseAsync(http, context.FunctionDefinition.Name, Rules.GetOrAdd(context.FunctionDefinition.EntryPoint, AccessRule.For)) is { } refusal)
+            var rule = Rules.GetOrAdd(context.FunctionDefinition.EntryPoint, AccessRule.For);
+            if (await RefuseAsync(http, context.FunctionDefinition.Name, rule) is { } refusal)
             {
                 context.GetInvocationResult().Value = refusal;
                 return;
             }
-            await next(context);
+            if (rule.Idempotent && http.User.TenantId() is { } tenantId)
+                await idempotent.InvokeAsync(context, http, tenantId, next);
+            else
+                await next(context);
         }
         catch (BadHttpRequestException bad)
         {
@@ -104,7 +108,7 @@ internal sealed partial class HttpFunctionMiddleware(
     }
 
     /// <summary>Who may call a function, read once from the attributes on its method and class.</summary>
-    private sealed record AccessRule(bool Anonymous, bool Declared, string? Policy)
+    private sealed record AccessRule(bool Anonymous, bool Declared, string? Policy, bool Idempotent = false)
     {
         public static AccessRule For(string entryPoint)
         {
@@ -115,7 +119,8 @@ internal sealed partial class HttpFunctionMiddleware(
             if ((method.GetCustomAttribute<AllowAnonymousAttribute>() ?? type.GetCustomAttribute<AllowAnonymousAttribute>()) is not null)
                 return new AccessRule(Anonymous: true, Declared: true, Policy: null);
             var authorize = method.GetCustomAttribute<AuthorizeAttribute>() ?? type.GetCustomAttribute<AuthorizeAttribute>();
-            return new AccessRule(Anonymous: false, Declared: authorize is not null, authorize?.Policy);
+            return new AccessRule(Anonymous: false, Declared: authorize is not null, authorize?.Policy,
+                Idempotent: method.GetCustomAttribute<IdempotentAttribute>() is not null);
         }
     }
 
