@@ -76,8 +76,13 @@ public static class OneClickApp
         // Queue messages are read with the same JSON options OneClick writes them with.
         services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(QueueJson.Options));
         services.AddMemoryCache();
+        services.AddSingleton(_ => new OneClick.Core.Caching.UnknownKeys());
         services.AddHttpClient();
         services.AddSingleton(TimeProvider.System);
+        RateLimitOptions.Add(services, configuration);
+        services.AddSingleton<OneClick.Core.Idempotency.IdempotencyStore>();
+        services.AddSingleton<IdempotentRequests>();
+        Automations.AutomationLimits.Add(services, configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Caching.Memory;
 using OneClick.Core.Contacts;
 using OneClick.Core.Lists;
 using OneClick.Core.Messages;
@@ -135,7 +136,7 @@ public static partial class AutomationValidation
                 if (trigger.Pattern is not { Length: > 0 and <= 200 })
                     errors.Add("trigger.pattern", "A regular expression of 1–200 characters.");
                 else if (CompilePattern(trigger.Pattern) is null)
-                    errors.Add("trigger.pattern", "Not a valid regular expression.");
+                    errors.Add("trigger.pattern", "Not a valid regular expression, or one using backreferences, lookarounds or atomic groups (not supported).");
                 break;
             case TriggerTypes.ButtonReply or TriggerTypes.ListReply:
                 if (trigger.ReplyId is not { Length: > 0 and <= 256 })
@@ -189,15 +190,34 @@ public static partial class AutomationValidation
         }
     }
 
+    /// <summary>
+    /// The compiled pattern, or null when it is not one OneClick runs. NonBacktracking matches in time linear in the text
+    /// whatever the pattern (no catastrophic backtracking); it refuses backreferences, lookarounds and atomic groups.
+    /// The timeout stays as a second bound. Compiled once per pattern text: a rule version's regex is its pattern, so an
+    /// unchanged pattern is reused across versions and a changed one is a new entry; the cache is bounded, so tenants
+    /// editing patterns cannot grow it.
+    /// </summary>
     public static Regex? CompilePattern(string pattern)
     {
-        try
+        ArgumentNullException.ThrowIfNull(pattern);
+        return CompiledPatterns.GetOrCreate(pattern, entry =>
         {
-            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromHours(1);
+            try
+            {
+                return new CompiledPattern(new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                return new CompiledPattern(null);
+            }
+        })!.Regex;
     }
+
+    private static readonly MemoryCache CompiledPatterns = new(
+        new MemoryCacheOptions { SizeLimit = 10_000, CompactionPercentage = 0.25 });
+
+    /// <summary>A pattern's compiled regex, or null for one that is refused (cached too, so it is not compiled again).</summary>
+    private sealed record CompiledPattern(Regex? Regex);
 }

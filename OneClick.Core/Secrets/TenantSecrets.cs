@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using OneClick.Core.Caching;
 
 namespace OneClick.Core.Secrets;
 
@@ -11,9 +12,10 @@ public sealed record TenantSecretValues(string AccessToken, string AppSecret, st
 
 /// <summary>
 /// Reads and writes tenant secrets under Key Vault-safe names, with a short in-memory cache so the
-/// webhook and send paths do not call Key Vault on every request.
+/// webhook and send paths do not call Key Vault on every request. A tenant without secrets (an id anyone can put in a
+/// webhook URL) is remembered as unknown for a minute, in a bounded cache.
 /// </summary>
-public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache)
+public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache, UnknownKeys unknown)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
 
@@ -21,12 +23,18 @@ public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache)
     {
         if (cache.TryGetValue(CacheKey(tenantId), out TenantSecretValues? cached))
             return cached;
-
-        var accessToken = await store.GetAsync(Name(tenantId, "access-token"), cancellationToken).ConfigureAwait(false);
-        var appSecret = await store.GetAsync(Name(tenantId, "app-secret"), cancellationToken).ConfigureAwait(false);
-        var verifyToken = await store.GetAsync(Name(tenantId, "verify-token"), cancellationToken).ConfigureAwait(false);
-        if (accessToken is null || appSecret is null || verifyToken is null)
+        if (unknown.IsUnknown(CacheKey(tenantId)))
             return null;
+
+        // One read settles an unknown tenant; the other two are read only when the first exists.
+        var accessToken = await store.GetAsync(Name(tenantId, "access-token"), cancellationToken).ConfigureAwait(false);
+        var appSecret = accessToken is null ? null : await store.GetAsync(Name(tenantId, "app-secret"), cancellationToken).ConfigureAwait(false);
+        var verifyToken = appSecret is null ? null : await store.GetAsync(Name(tenantId, "verify-token"), cancellationToken).ConfigureAwait(false);
+        if (accessToken is null || appSecret is null || verifyToken is null)
+        {
+            unknown.Remember(CacheKey(tenantId));
+            return null;
+        }
 
         var values = new TenantSecretValues(accessToken, appSecret, verifyToken);
         cache.Set(CacheKey(tenantId), values, CacheFor);
@@ -40,6 +48,8 @@ public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache)
         await store.SetAsync(Name(tenantId, "app-secret"), values.AppSecret, cancellationToken).ConfigureAwait(false);
         await store.SetAsync(Name(tenantId, "verify-token"), values.WebhookVerifyToken, cancellationToken).ConfigureAwait(false);
         cache.Remove(CacheKey(tenantId));
+        // Other instances may go on answering "unknown" for up to UnknownKeys.RememberFor.
+        unknown.Forget(CacheKey(tenantId));
     }
 
     // Key Vault secret names allow only letters, digits and '-'; tenant ids are validated to fit.

@@ -38,10 +38,11 @@ public static class TableNames
     public const string Campaigns = "campaigns";
     public const string CampaignRecipients = "campaignrecipients";
     public const string RateLimits = "ratelimits";
+    public const string IdempotencyKeys = "idempotencykeys";
 
     public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists,
         Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents, ContactImports,
-        Campaigns, CampaignRecipients, RateLimits];
+        Campaigns, CampaignRecipients, RateLimits, IdempotencyKeys];
 }
 
 public static class BlobContainerNames

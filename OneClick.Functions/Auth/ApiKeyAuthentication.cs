@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using OneClick.Core.Caching;
 using OneClick.Core.Configuration;
 using OneClick.Core.Tenants;
 
@@ -19,6 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IConfiguration configuration,
     TenantStore tenants,
     IMemoryCache cache,
+    UnknownKeys unknown,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -39,16 +41,22 @@ public sealed class ApiKeyAuthenticationHandler(
         if (IsUsableAdminKey(adminKey) && ApiKeys.Matches(key, adminKey!))
             return Success(new Claim(ClaimTypes.Role, AdminRole));
 
-        var hash = ApiKeys.Hash(key);
-        var tenantId = await cache.GetOrCreateAsync("apikey:" + hash, entry =>
+        // Known keys go in the shared cache (there are as many as tenants); unknown ones, which a caller can make up
+        // without end, only in the bounded UnknownKeys.
+        var cacheKey = "apikey:" + ApiKeys.Hash(key);
+        if (cache.TryGetValue(cacheKey, out string? tenantId) && tenantId is not null)
+            return Success(new Claim(TenantClaim, tenantId));
+        if (unknown.IsUnknown(cacheKey))
+            return AuthenticateResult.Fail("Unknown API key.");
+        tenantId = await tenants.FindTenantIdByApiKeyAsync(key, Context.RequestAborted).ConfigureAwait(false);
+        if (tenantId is null)
         {
-            // Short, so a revoked key stops working soon on every instance.
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60);
-            return tenants.FindTenantIdByApiKeyAsync(key, Context.RequestAborted);
-        }).ConfigureAwait(false);
-        return tenantId is null
-            ? AuthenticateResult.Fail("Unknown API key.")
-            : Success(new Claim(TenantClaim, tenantId));
+            unknown.Remember(cacheKey);
+            return AuthenticateResult.Fail("Unknown API key.");
+        }
+        // Short, so a revoked key stops working soon on every instance.
+        cache.Set(cacheKey, tenantId, TimeSpan.FromSeconds(60));
+        return Success(new Claim(TenantClaim, tenantId));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Automations;
@@ -47,7 +48,7 @@ public sealed record DryRunResult(IReadOnlyList<DryRunRule> Rules);
 
 /// <summary>/api/automations: the calling tenant's automation rules, their runs, and a dry run of an event against them.</summary>
 [Authorize(Policy = Policies.Tenant)]
-public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine engine, TimeProvider clock)
+public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine engine, TimeProvider clock, IOptions<AutomationLimits> limits)
 {
     private static readonly string[] EventTypes = [AutomationEvent.Inbound, TriggerTypes.MessageFailed, TriggerTypes.ContactOptedIn, TriggerTypes.CampaignFinished];
 
@@ -59,7 +60,13 @@ public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine 
         var body = await request.ReadBodyAsync<AutomationRuleRequest>(cancellationToken);
         if (Invalid(body) is { } invalid)
             return invalid;
-        var rule = await rules.CreateAsync(request.HttpContext.User.TenantId()!, body, cancellationToken);
+        var tenantId = request.HttpContext.User.TenantId()!;
+        // Every inbound message is matched against all of a tenant's rules, so their number bounds that work. Two creates
+        // at the same moment may both pass the count; the cap is there against runaway numbers, not one rule more.
+        var max = limits.Value.MaxRulesPerTenant;
+        if ((await rules.AllAsync(tenantId, cancellationToken)).Count >= max)
+            return Problem.Conflict($"A tenant can have at most {max} automation rules; delete one first.");
+        var rule = await rules.CreateAsync(tenantId, body, cancellationToken);
         return TypedResults.Created($"/api/automations/{rule.Id}", AutomationRuleView.From(rule));
     }
 
@@ -175,4 +182,17 @@ public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine 
             errors.Add("actions", "The actions are too large: at most 30,000 characters of JSON.");
         return errors.Any ? Problem.Validation(errors) : null;
     }
+}
+
+/// <summary>OneClick:Automations settings that bound a tenant's automation work (docs/hardening.md).</summary>
+public sealed class AutomationLimits
+{
+    public const string Section = "OneClick:Automations";
+
+    public int MaxRulesPerTenant { get; set; } = 100;
+
+    internal static void Add(IServiceCollection services, IConfiguration configuration) =>
+        services.AddOptions<AutomationLimits>().Bind(configuration.GetSection(Section))
+            .Validate(o => o.MaxRulesPerTenant is > 0 and <= 10_000, $"{Section}:MaxRulesPerTenant must be between 1 and 10,000.")
+            .ValidateOnStart();
 }

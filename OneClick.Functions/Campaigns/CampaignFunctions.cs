@@ -22,6 +22,7 @@ public sealed class CampaignFunctions(
     public const int MaxUpcoming = 100;
 
     [Function("CreateCampaign")]
+    [Idempotent]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -196,6 +197,7 @@ public sealed class CampaignFunctions(
     }
 
     [Function("LaunchCampaign")]
+    [Idempotent]
     public Task<IResult> Launch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns/{campaignId}/launch")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -204,6 +206,7 @@ public sealed class CampaignFunctions(
     }
 
     [Function("PauseCampaign")]
+    [Idempotent]
     public Task<IResult> Pause(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns/{campaignId}/pause")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -212,6 +215,7 @@ public sealed class CampaignFunctions(
     }
 
     [Function("ResumeCampaign")]
+    [Idempotent]
     public Task<IResult> Resume(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns/{campaignId}/resume")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -220,6 +224,7 @@ public sealed class CampaignFunctions(
     }
 
     [Function("CancelCampaign")]
+    [Idempotent]
     public Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns/{campaignId}/cancel")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {

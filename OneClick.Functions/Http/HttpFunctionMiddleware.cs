@@ -12,12 +12,22 @@ namespace OneClick.Functions.Http;
 /// <summary>
 /// What every HTTP function shares, in the worker's own middleware pipeline: the correlation id, the API key
 /// checked against the function's [Authorize] or [AllowAnonymous] attribute (a function with neither is refused,
-/// so a new one cannot be public by accident), and bad input or a crash answered as RFC 7807 problem details.
-/// Queue and timer functions pass straight through.
+/// so a new one cannot be public by accident), the rate limits (per address before the key is checked, per tenant after),
+/// and bad input or a crash answered as RFC 7807 problem details. Queue and timer functions pass straight through.
 /// </summary>
 internal sealed partial class HttpFunctionMiddleware(
-    IAuthorizationService authorization, IAuthorizationPolicyProvider policies, ILogger<HttpFunctionMiddleware> logger) : IFunctionsWorkerMiddleware
+    IAuthorizationService authorization, IAuthorizationPolicyProvider policies, RequestRateLimits limits,
+    IdempotentRequests idempotent, ILogger<HttpFunctionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
+    /// <summary>RFC 6585's definition of 429, as the framework's problems link their status codes' definitions.</summary>
+    public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
+
+    /// <summary>Meta's webhook deliveries and verify calls: anonymous, so limited by address alone and more tightly.</summary>
+    private const string WebhookPath = "/api/webhooks";
+
+    /// <summary>Load balancers and uptime probes call it often; it reads nothing a caller chooses.</summary>
+    private const string HealthFunction = "Health";
+
     private static readonly ConcurrentDictionary<string, AccessRule> Rules = new();
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -33,12 +43,16 @@ internal sealed partial class HttpFunctionMiddleware(
         http.Response.Headers[Correlation.Header] = http.CorrelationId();
         try
         {
-            if (await RefuseAsync(http, Rules.GetOrAdd(context.FunctionDefinition.EntryPoint, AccessRule.For)) is { } refusal)
+            var rule = Rules.GetOrAdd(context.FunctionDefinition.EntryPoint, AccessRule.For);
+            if (await RefuseAsync(http, context.FunctionDefinition.Name, rule) is { } refusal)
             {
                 context.GetInvocationResult().Value = refusal;
                 return;
             }
-            await next(context);
+            if (rule.Idempotent && http.User.TenantId() is { } tenantId)
+                await idempotent.InvokeAsync(context, http, tenantId, next);
+            else
+                await next(context);
         }
         catch (BadHttpRequestException bad)
         {
@@ -51,8 +65,14 @@ internal sealed partial class HttpFunctionMiddleware(
         }
     }
 
-    private async Task<IResult?> RefuseAsync(HttpContext http, AccessRule rule)
+    private async Task<IResult?> RefuseAsync(HttpContext http, string function, AccessRule rule)
     {
+        if (function != HealthFunction
+            && limits.TryAcquireForAddress(http, http.Request.Path.StartsWithSegments(WebhookPath, StringComparison.OrdinalIgnoreCase)) is { } addressWait)
+        {
+            LogAddressLimited(logger, function);
+            return TooManyRequests(http, addressWait, "Too many requests from this address.");
+        }
         if (rule.Anonymous)
             return null;
         if (!rule.Declared)
@@ -65,6 +85,11 @@ internal sealed partial class HttpFunctionMiddleware(
                 "Send 'Authorization: Bearer <API key>' with a valid key.");
         }
         http.User = authentication.Principal;
+        if (http.User.TenantId() is { } tenantId && limits.TryAcquireForTenant(tenantId) is { } tenantWait)
+        {
+            LogTenantLimited(logger, tenantId, function);
+            return TooManyRequests(http, tenantWait, "This tenant has made too many requests.");
+        }
         if (rule.Policy is null)
             return null;
         var policy = await policies.GetPolicyAsync(rule.Policy) ?? throw new InvalidOperationException($"No authorization policy '{rule.Policy}'.");
@@ -73,8 +98,16 @@ internal sealed partial class HttpFunctionMiddleware(
             : Problem.Status(StatusCodes.Status403Forbidden, "Forbidden", "This key cannot use this endpoint.");
     }
 
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooManyRequests(HttpContext http, TimeSpan wait, string title)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, type: TooManyRequestsType,
+            detail: $"Try again in {seconds} s (Retry-After).");
+    }
+
     /// <summary>Who may call a function, read once from the attributes on its method and class.</summary>
-    private sealed record AccessRule(bool Anonymous, bool Declared, string? Policy)
+    private sealed record AccessRule(bool Anonymous, bool Declared, string? Policy, bool Idempotent = false)
     {
         public static AccessRule For(string entryPoint)
         {
@@ -85,9 +118,17 @@ internal sealed partial class HttpFunctionMiddleware(
             if ((method.GetCustomAttribute<AllowAnonymousAttribute>() ?? type.GetCustomAttribute<AllowAnonymousAttribute>()) is not null)
                 return new AccessRule(Anonymous: true, Declared: true, Policy: null);
             var authorize = method.GetCustomAttribute<AuthorizeAttribute>() ?? type.GetCustomAttribute<AuthorizeAttribute>();
-            return new AccessRule(Anonymous: false, Declared: authorize is not null, authorize?.Policy);
+            return new AccessRule(Anonymous: false, Declared: authorize is not null, authorize?.Policy,
+                Idempotent: method.GetCustomAttribute<IdempotentAttribute>() is not null);
         }
     }
+
+    // Debug: an address over its limit is usually a flood, and one line per refused call would flood the log too.
+    [LoggerMessage(LogLevel.Debug, "Rate limit: a call of {Function} from one address was refused")]
+    private static partial void LogAddressLimited(ILogger logger, string function);
+
+    [LoggerMessage(LogLevel.Warning, "Rate limit: a call of {Function} by tenant {TenantId} was refused")]
+    private static partial void LogTenantLimited(ILogger logger, string tenantId, string function);
 
     [LoggerMessage(LogLevel.Error, "Function {Function} failed")]
     private static partial void LogFailed(ILogger logger, Exception e, string function);

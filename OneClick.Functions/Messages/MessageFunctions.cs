@@ -36,6 +36,7 @@ public sealed record MessageView(
 public sealed class MessageFunctions(MessageService service, MessageStore messages, TenantStore tenants, TenantSecrets secrets, MetaContentClient contentClient)
 {
     [Function("SendMessage")]
+    [Idempotent]
     public async Task<IResult> Send(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages")] HttpRequest request, CancellationToken cancellationToken)
     {

@@ -18,6 +18,16 @@ internal static partial class OperationBuilder
             parameters.Add(Parameter(name, "path", "string", required: true));
         foreach (var (name, type) in QueryParameters(calls))
             parameters.Add(Parameter(name, "query", type, required: false));
+        var idempotent = operation.EntryPoint.GetCustomAttribute<IdempotentAttribute>() is not null;
+        if (idempotent)
+            parameters.Add(new JsonObject
+            {
+                ["name"] = IdempotentRequests.Header,
+                ["in"] = "header",
+                ["required"] = false,
+                ["description"] = "A key of your choice (a UUID) that makes a retry safe: the same key and body within 24 hours get the first answer and act once; the same key with another body is a 422.",
+                ["schema"] = new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = IdempotentRequests.MaxKeyLength },
+            });
 
         var result = new JsonObject
         {
@@ -35,7 +45,15 @@ internal static partial class OperationBuilder
             result["parameters"] = new JsonArray(parameters.Select(p => (JsonNode)p).ToArray());
         if (RequestBody(operation, calls, schemas) is { } body)
             result["requestBody"] = body;
-        result["responses"] = Responses(operation, calls, schemas, hasInput: parameters.Count > 0 || result.ContainsKey("requestBody"));
+        var responses = Responses(operation, calls, schemas, hasInput: parameters.Count > 0 || result.ContainsKey("requestBody"));
+        if (idempotent)
+        {
+            responses.TryAdd("409", ProblemResponse("409"));
+            responses.TryAdd("422", ProblemResponse("422"));
+            result["responses"] = new JsonObject(responses.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => KeyValuePair.Create(r.Key, r.Value?.DeepClone())));
+        }
+        else
+            result["responses"] = responses;
         return result;
     }
 
@@ -137,6 +155,9 @@ internal static partial class OperationBuilder
         }
         if (operation.RouteParameters.Any())
             responses.TryAdd("404", ProblemResponse("404"));
+        // Every call but the health check counts against the rate limits (HttpFunctionMiddleware).
+        if (operation.Name != "Health")
+            responses.TryAdd("429", ProblemResponse("429"));
         responses.TryAdd("500", ProblemResponse("500"));
         return new JsonObject(responses.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value)));
     }
@@ -180,6 +201,8 @@ internal static partial class OperationBuilder
             "403" => "This key cannot use this operation.",
             "404" => "Not found.",
             "409" => "Conflicts with the current state.",
+            "422" => "The Idempotency-Key was used for a different request.",
+            "429" => "Too many requests from this tenant or address; wait the Retry-After header's seconds.",
             _ => "Something went wrong on our side.",
         },
         ["content"] = new JsonObject

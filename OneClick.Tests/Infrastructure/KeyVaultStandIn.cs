@@ -26,6 +26,11 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
 
     public ConcurrentDictionary<string, List<(string Version, string Value)>> Secrets { get; } = new();
+
+    /// <summary>How many times each secret name was read (found or not), so tests can count the app's vault reads.</summary>
+    public ConcurrentDictionary<string, int> Reads { get; } = new();
+
+    public int ReadsOf(string name) => Reads.TryGetValue(name, out var count) ? count : 0;
     public Uri VaultUri { get; }
 
     private KeyVaultStandIn(WebApplication app, X509Certificate2 certificate, Uri vaultUri)
@@ -69,6 +74,7 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
         });
         app.MapGet("/secrets/{name}/{version?}", (string name, string? version) =>
         {
+            standIn.Reads.AddOrUpdate(name, 1, (_, count) => count + 1);
             if (!standIn.Secrets.TryGetValue(name, out var versions))
                 return Results.Json(new { error = new { code = "SecretNotFound", message = $"A secret with (name/id) {name} was not found in this key vault." } }, statusCode: 404);
             (string Version, string Value) found;

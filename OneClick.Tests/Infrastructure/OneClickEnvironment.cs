@@ -83,6 +83,10 @@ public class OneClickEnvironment : IAsyncLifetime
             // The sandbox does not enforce the 24-hour window; tests of the window guard turn it on (Conversations/).
             ["OneClick__Conversations__EnforceServiceWindow"] = "false",
             ["OneClick__Automations__AllowInternalWebhooks"] = "true", // the tests' webhook receivers listen on loopback over http
+            // Every test calls from one address and the sandbox's webhooks come from it too: the rate limit tests set their own.
+            ["OneClick__RateLimits__TenantPerMinute"] = "1000000",
+            ["OneClick__RateLimits__IpPerMinute"] = "1000000",
+            ["OneClick__RateLimits__WebhookIpPerMinute"] = "1000000",
         };
         if (WorkerAsProcess)
         {
