@@ -91,6 +91,7 @@ internal sealed class CampaignWatchCommand : ApiCommand<CampaignWatchCommand.Set
         }
         Row("targeted", stats.Targeted, Color.Grey);
         Row("queued", stats.Queued, Color.Blue);
+        Row("accepted", stats.Accepted, Color.SteelBlue);
         Row("sent", stats.Sent, Color.Aqua);
         Row("delivered", stats.Delivered, Color.Green);
         Row("read", stats.Read, Color.Green3);
