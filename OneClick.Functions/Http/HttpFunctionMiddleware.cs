@@ -20,7 +20,6 @@ internal sealed partial class HttpFunctionMiddleware(
     IdempotentRequests idempotent, ILogger<HttpFunctionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     /// <summary>RFC 6585's definition of 429, as the framework's problems link their status codes' definitions.</summary>
-    public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
 
     /// <summary>Meta's webhook deliveries and verify calls: anonymous, so limited by address alone and more tightly.</summary>
     private const string WebhookPath = "/api/webhooks";
@@ -98,12 +97,11 @@ internal sealed partial class HttpFunctionMiddleware(
             : Problem.Status(StatusCodes.Status403Forbidden, "Forbidden", "This key cannot use this endpoint.");
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooManyRequests(HttpContext http, TimeSpan wait, string title)
+    private static IResult TooManyRequests(HttpContext http, TimeSpan wait, string title)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, type: TooManyRequestsType,
-            detail: $"Try again in {seconds} s (Retry-After).");
+        return Problem.Status(StatusCodes.Status429TooManyRequests, title, $"Try again in {seconds} s (Retry-After).");
     }
 
     /// <summary>Who may call a function, read once from the attributes on its method and class.</summary>

@@ -41,13 +41,11 @@ internal sealed partial class IdempotentRequests(IdempotencyStore store, ILogger
         switch (reservation.Outcome)
         {
             case ReservationOutcome.Mismatch:
-                result.Value = TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
-                    detail: "This Idempotency-Key was used for a different request (method, path or body). Use a new key for a new request.");
+                result.Value = Problem.Status(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", "This Idempotency-Key was used for a different request (method, path or body). Use a new key for a new request.");
                 return;
             case ReservationOutcome.InProgress:
                 http.Response.Headers.RetryAfter = "1";
-                result.Value = TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                    detail: "A request with this Idempotency-Key is still being handled; retry shortly to get its answer.");
+                result.Value = Problem.Status(StatusCodes.Status409Conflict, "Conflict", "A request with this Idempotency-Key is still being handled; retry shortly to get its answer.");
                 return;
             case ReservationOutcome.Replay:
                 http.Response.Headers[ReplayedHeader] = "true";

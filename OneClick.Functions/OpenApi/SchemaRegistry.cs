@@ -25,7 +25,7 @@ internal sealed class SchemaRegistry(JsonSerializerOptions options)
         var name = NameOf(type);
         if (!_schemas.ContainsKey(name))
         {
-            schemas[name] = new JsonObject(); // taken, so that a type which contains itself refers to its own component
+            _schemas[name] = new JsonObject(); // taken, so that a type which contains itself refers to its own component
             var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions
             {
                 TreatNullObliviousAsNonNullable = true,

@@ -52,7 +52,7 @@ public sealed class RateLimitTests(RateLimitEnvironment env) : IClassFixture<Rat
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
             Assert.Equal(429, problem["status"]!.GetValue<int>());
-            Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem["type"]!.GetValue<string>());
+            Assert.Equal("urn:oneclick:problem:rate-limited", problem["type"]!.GetValue<string>());
         }
 
         using var other = await quiet.GetAsync("api/contacts");
