@@ -23,10 +23,12 @@ public static class EventOrigins
 /// <param name="Kind">"inbound" (a customer message), or one of the non-message triggers: message_failed, contact_opted_in, campaign_finished.</param>
 /// <param name="EventId">The triggering event's own id (a wamid, "failed|{messageId}", …): each rule runs at most once per event id.</param>
 /// <param name="Origin">"automation" when an automation caused it; such events fire nothing.</param>
+/// <param name="FlowResponse">A Flow's reply (ReplyKind nfm_reply): its response_json, passed on to webhook actions.</param>
 public sealed record AutomationEvent(
     string Kind, string EventId, DateTimeOffset At,
     string? ContactId = null, string? Text = null, string? ReplyKind = null, string? ReplyId = null,
-    string? MessageId = null, string? CampaignId = null, int? ErrorCode = null, string? Origin = null)
+    string? MessageId = null, string? CampaignId = null, int? ErrorCode = null, string? Origin = null,
+    System.Text.Json.Nodes.JsonNode? FlowResponse = null)
 {
     public const string Inbound = "inbound";
 }
@@ -118,6 +120,9 @@ public sealed partial class AutomationEngine(
             case TriggerTypes.ButtonReply when e.Kind == AutomationEvent.Inbound && e.ReplyKind is "button_reply" or "quick_reply":
             case TriggerTypes.ListReply when e.Kind == AutomationEvent.Inbound && e.ReplyKind == "list_reply":
                 return e.ReplyId is not null && string.Equals(e.ReplyId, trigger.ReplyId, StringComparison.Ordinal);
+            case TriggerTypes.FlowReply when e.Kind == AutomationEvent.Inbound && e.ReplyKind == "nfm_reply":
+                // Any flow's reply, or only the one sent with this flow_token.
+                return trigger.ReplyId is null || string.Equals(e.ReplyId, trigger.ReplyId, StringComparison.Ordinal);
             case TriggerTypes.MessageFailed when e.Kind == TriggerTypes.MessageFailed:
                 return (trigger.ErrorCode is null || trigger.ErrorCode == e.ErrorCode)
                     && (trigger.CampaignId is null || trigger.CampaignId == e.CampaignId);

@@ -18,11 +18,13 @@ public static class TriggerTypes
     public const string Pattern = "pattern";
     public const string ButtonReply = "button_reply";
     public const string ListReply = "list_reply";
+    /// <summary>A WhatsApp Flow's reply (inbound interactive nfm_reply).</summary>
+    public const string FlowReply = "flow_reply";
     public const string MessageFailed = "message_failed";
     public const string ContactOptedIn = "contact_opted_in";
     public const string CampaignFinished = "campaign_finished";
 
-    public static readonly string[] All = [Keyword, Pattern, ButtonReply, ListReply, MessageFailed, ContactOptedIn, CampaignFinished];
+    public static readonly string[] All = [Keyword, Pattern, ButtonReply, ListReply, FlowReply, MessageFailed, ContactOptedIn, CampaignFinished];
 }
 
 public static class ActionTypes
@@ -39,7 +41,8 @@ public static class ActionTypes
 
 /// <param name="Keywords">keyword: the rule fires when the message holds one of these as a word (case-insensitive).</param>
 /// <param name="Pattern">pattern: a .NET regular expression matched case-insensitively against the text.</param>
-/// <param name="ReplyId">button_reply / list_reply: the reply id (a template quick-reply's payload counts as a button reply).</param>
+/// <param name="ReplyId">button_reply / list_reply: the reply id (a template quick-reply's payload counts as a button reply).
+/// flow_reply: the flow_token the flow was sent with (optional; without it every flow reply matches).</param>
 /// <param name="ErrorCode">message_failed: only this Meta error code (optional).</param>
 /// <param name="CampaignId">campaign_finished, message_failed: only this campaign (optional).</param>
 public sealed record AutomationTrigger(string? Type, List<string>? Keywords = null, string? Pattern = null, string? ReplyId = null, int? ErrorCode = null, string? CampaignId = null);
@@ -141,6 +144,10 @@ public static partial class AutomationValidation
             case TriggerTypes.ButtonReply or TriggerTypes.ListReply:
                 if (trigger.ReplyId is not { Length: > 0 and <= 256 })
                     errors.Add("trigger.replyId", "The reply id (1–256 characters) is required.");
+                break;
+            case TriggerTypes.FlowReply:
+                if (trigger.ReplyId is { Length: 0 or > 256 })
+                    errors.Add("trigger.replyId", "The flow_token to match: 1–256 characters, or leave it out for every flow reply.");
                 break;
         }
         if (trigger.CampaignId is { Length: > 128 })

@@ -41,6 +41,8 @@ public sealed class ConversationEntryEntity : ITableEntity
     /// <summary>Button or list reply id, or a template quick-reply payload.</summary>
     public string? ReplyId { get; set; }
     public string? ErrorsJson { get; set; }
+    /// <summary>A Flow's reply (nfm_reply): the response_json object the customer's answers came in.</summary>
+    public string? FlowResponseJson { get; set; }
     /// <summary>The message object as Meta sent it (cut at 30,000 characters, see <see cref="PayloadTruncated"/>).</summary>
     public string? PayloadJson { get; set; }
     public bool PayloadTruncated { get; set; }

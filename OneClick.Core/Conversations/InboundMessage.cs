@@ -20,6 +20,12 @@ public sealed record InboundMessage(
     public string? FromUserId { get; init; }
     public string? FromParentUserId { get; init; }
 
+    /// <summary>
+    /// A Flow's reply (interactive nfm_reply): its response_json, the answers the customer gave, as a JSON object
+    /// (https://developers.facebook.com/docs/whatsapp/flows/reference/responsemsgwebhook). Its flow_token is the ReplyId.
+    /// </summary>
+    public string? FlowResponseJson { get; init; }
+
     /// <summary>What one customer's messages are grouped by: the phone when there is one, else the BSUID.</summary>
     public string CustomerKey => From.Length > 0 ? From : FromUserId ?? FromParentUserId ?? "";
 
@@ -42,7 +48,7 @@ public sealed record InboundMessage(
                 ? DateTimeOffset.FromUnixTimeSeconds(s2)
                 : receivedAt;
 
-        string? text = null, mediaId = null, mime = null, replyKind = null, replyId = null;
+        string? text = null, mediaId = null, mime = null, replyKind = null, replyId = null, flowResponse = null;
         var body = message.TryGetProperty(type, out var b) ? b : default;
         switch (type)
         {
@@ -61,6 +67,12 @@ public sealed record InboundMessage(
                     replyKind = kind;
                     replyId = Str(reply, "id");
                     text = Str(reply, "title");
+                }
+                else if (kind == "nfm_reply" && body.TryGetProperty(kind, out var flow))
+                {
+                    replyKind = kind;
+                    (flowResponse, replyId) = FlowResponse(Str(flow, "response_json"));
+                    text = Str(flow, "body") ?? Str(flow, "name") ?? kind;
                 }
                 else
                 {
@@ -107,8 +119,30 @@ public sealed record InboundMessage(
         {
             FromUserId = fromUserId,
             FromParentUserId = fromParentUserId,
+            FlowResponseJson = flowResponse,
         };
     }
+
+    /// <summary>response_json is a string holding a JSON object; kept only when it is one (and not huge), with its flow_token.</summary>
+    private static (string? Json, string? FlowToken) FlowResponse(string? responseJson)
+    {
+        if (responseJson is not { Length: > 0 and <= MaxFlowResponseLength })
+            return (null, null);
+        try
+        {
+            using var document = JsonDocument.Parse(responseJson);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? (document.RootElement.GetRawText(), Str(document.RootElement, "flow_token"))
+                : (null, null);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>Table properties hold 32K characters; a flow's answers are far smaller.</summary>
+    public const int MaxFlowResponseLength = 30_000;
 
     private static string? Str(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String

@@ -110,6 +110,7 @@ public sealed partial class MessagesWebhookHandler(
                 ContextMetaMessageId = message.ContextMetaMessageId,
                 ReplyToMessageId = replyTo,
                 ReplyId = message.ReplyId,
+                FlowResponseJson = message.FlowResponseJson,
                 ErrorsJson = message.ErrorsJson is { Length: <= MaxPayloadLength } errors ? errors : null,
                 PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
                 PayloadTruncated = raw.Length > MaxPayloadLength,
@@ -125,7 +126,8 @@ public sealed partial class MessagesWebhookHandler(
                 cancellationToken)).ConfigureAwait(false);
 
         await automations.RaiseAsync(tenantId, new AutomationEvent(AutomationEvent.Inbound, message.MetaMessageId, message.At,
-            ContactId: contact.Id, Text: message.Text, ReplyKind: message.ReplyKind, ReplyId: message.ReplyId, MessageId: replyTo),
+            ContactId: contact.Id, Text: message.Text, ReplyKind: message.ReplyKind, ReplyId: message.ReplyId, MessageId: replyTo,
+            FlowResponse: message.FlowResponseJson is null ? null : JsonNode.Parse(message.FlowResponseJson)),
             message.MetaMessageId, cancellationToken).ConfigureAwait(false);
 
         // An opt-out (a stop keyword, the API, …) shows in analytics from the contact's own fields (as the window

@@ -30,6 +30,9 @@ public sealed class TemplateEntity : ITableEntity
     /// <summary>The components in Meta's shape (HEADER, BODY, FOOTER, BUTTONS) as JSON.</summary>
     public string ComponentsJson { get; set; } = "[]";
     public string? RejectedReason { get; set; }
+    /// <summary>A rejection's rejection_info from the status webhook: why, and what Meta recommends changing.</summary>
+    public string? RejectionDetail { get; set; }
+    public string? RejectionRecommendation { get; set; }
 
     // What the last webhooks said, so duplicates and stale (out-of-order) ones change nothing.
     public string? LastStatusEvent { get; set; }

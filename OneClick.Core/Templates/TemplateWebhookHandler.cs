@@ -96,6 +96,10 @@ public sealed partial class TemplateWebhookHandler(TemplateStore store, TimeProv
         template.LastStatusEvent = @event;
         var reason = Str(value, "reason");
         template.RejectedReason = status == TemplateStatuses.Rejected ? reason : null;
+        // rejection_info {reason, recommendation} says in words what to fix; kept only while rejected.
+        var info = status == TemplateStatuses.Rejected && value.TryGetProperty("rejection_info", out var i) ? i : default;
+        template.RejectionDetail = Str(info, "reason");
+        template.RejectionRecommendation = Str(info, "recommendation");
         if (Str(value, "message_template_category") is { Length: > 0 } category && template.Category.Length == 0)
             template.Category = category.ToUpperInvariant();
         return true;
@@ -105,11 +109,11 @@ public sealed partial class TemplateWebhookHandler(TemplateStore store, TimeProv
     {
         var previous = Str(value, "previous_category")?.ToUpperInvariant();
         var next = Str(value, "new_category")?.ToUpperInvariant();
-        if (previous is null)
+        var upcoming = Str(value, "correct_category")?.ToUpperInvariant();
+        if (previous is null && upcoming is not null)
         {
             // Impending change (24 h ahead): new_category is the current one, correct_category the one to come.
-            var upcoming = Str(value, "correct_category")?.ToUpperInvariant();
-            if (upcoming is null || upcoming == template.UpcomingCategory)
+            if (upcoming == template.UpcomingCategory)
                 return false;
             template.UpcomingCategory = upcoming;
             template.UpcomingCategoryAt = value.TryGetProperty("category_update_timestamp", out var at) && at.TryGetInt64(out var seconds)
@@ -117,6 +121,7 @@ public sealed partial class TemplateWebhookHandler(TemplateStore store, TimeProv
                 : null;
             return true;
         }
+        // A completed change may come with new_category alone (no previous_category): the stored category is the previous.
         var changed = ApplyChain(template, previous, next, x => x.Category, (x, v) => x.Category = v, x => x.PreviousCategory, (x, v) => x.PreviousCategory = v);
         if (changed && template.UpcomingCategory == template.Category)
             (template.UpcomingCategory, template.UpcomingCategoryAt) = (null, null);

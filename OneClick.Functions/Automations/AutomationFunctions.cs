@@ -90,8 +90,8 @@ public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine 
             errors.Add("event.type", $"One of: {string.Join(", ", EventTypes)}.");
         if (e?.Text is { Length: > 4096 })
             errors.Add("event.text", "At most 4096 characters.");
-        if (e?.ReplyKind is not (null or "button_reply" or "list_reply" or "quick_reply"))
-            errors.Add("event.replyKind", "button_reply, list_reply or quick_reply.");
+        if (e?.ReplyKind is not (null or "button_reply" or "list_reply" or "quick_reply" or "nfm_reply"))
+            errors.Add("event.replyKind", "button_reply, list_reply, quick_reply or nfm_reply.");
         if (e?.ContactId is not null && !ContactStore.IsValidId(e.ContactId))
             errors.Add("event.contactId", "Not a contact id.");
         if (errors.Any)

@@ -22,7 +22,11 @@ public sealed record ConversationMedia(string Id, string? MimeType, string Downl
 public sealed record ConversationItemView(
     string Id, string Direction, DateTimeOffset At, string Type, string? Text,
     ConversationMedia? Media, string? ReplyToMessageId, string? ReplyId, JsonNode? Errors,
-    string? Status, DateTimeOffset? RepliedAt, string? MetaMessageId, JsonNode? Payload);
+    string? Status, DateTimeOffset? RepliedAt, string? MetaMessageId, JsonNode? Payload)
+{
+    /// <summary>An inbound Flow reply (nfm_reply): the answers, as Meta's response_json object.</summary>
+    public JsonNode? FlowResponse { get; init; }
+}
 
 public sealed record SessionView(
     string SessionId, string ContactId, DateTimeOffset StartedAt, DateTimeOffset LastActivityAt, DateTimeOffset ExpiresAt, bool Expired,
@@ -156,7 +160,10 @@ public sealed partial class ConversationFunctions(
             e.MetaMessageId!, "in", e.At, e.Type ?? "unknown", e.Text,
             e.MediaId is null ? null : new ConversationMedia(e.MediaId, e.MediaMimeType, $"/api/media/{Uri.EscapeDataString(e.MediaId)}"),
             e.ReplyToMessageId, e.ReplyId, e.ErrorsJson is null ? null : JsonNode.Parse(e.ErrorsJson),
-            null, null, e.MetaMessageId, e.PayloadJson is null || e.PayloadTruncated ? null : JsonNode.Parse(e.PayloadJson));
+            null, null, e.MetaMessageId, e.PayloadJson is null || e.PayloadTruncated ? null : JsonNode.Parse(e.PayloadJson))
+        {
+            FlowResponse = e.FlowResponseJson is null ? null : JsonNode.Parse(e.FlowResponseJson),
+        };
     }
 
     private SessionView ViewOf(SessionEntity s, DateTimeOffset now) => new(

@@ -14,16 +14,21 @@ namespace OneClick.Functions.Templates;
 
 public sealed record TemplateView(
     string Id, string Name, string Language, string Category, string Status, string QualityScore, string ParameterFormat,
-    JsonNode? Components, string? RejectedReason, string? PreviousCategory, string? UpcomingCategory, DateTimeOffset? UpcomingCategoryAt,
+    JsonNode? Components, string? RejectedReason, TemplateRejectionInfo? RejectionInfo, string? PreviousCategory, string? UpcomingCategory, DateTimeOffset? UpcomingCategoryAt,
     DateTimeOffset? SyncedAt, DateTimeOffset UpdatedAt)
 {
     public static TemplateView From(TemplateEntity t)
     {
         ArgumentNullException.ThrowIfNull(t);
         return new(t.MetaId, t.Name, t.Language, t.Category, t.Status, t.QualityScore, t.ParameterFormat.ToLowerInvariant(),
-            JsonNode.Parse(t.ComponentsJson), t.RejectedReason, t.PreviousCategory, t.UpcomingCategory, t.UpcomingCategoryAt, t.SyncedAt, t.UpdatedAt);
+            JsonNode.Parse(t.ComponentsJson), t.RejectedReason,
+            t.RejectionDetail is null && t.RejectionRecommendation is null ? null : new(t.RejectionDetail, t.RejectionRecommendation),
+            t.PreviousCategory, t.UpcomingCategory, t.UpcomingCategoryAt, t.SyncedAt, t.UpdatedAt);
     }
 }
+
+/// <summary>Meta's rejection_info from the REJECTED status webhook: the reason in words and its recommendation.</summary>
+public sealed record TemplateRejectionInfo(string? Reason, string? Recommendation);
 
 /// <summary>All the languages of one template name.</summary>
 public sealed record TemplateListView(IReadOnlyList<TemplateView> Items);

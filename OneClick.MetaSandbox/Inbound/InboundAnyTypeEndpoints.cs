@@ -38,6 +38,12 @@ internal sealed class InboundAnyTypeRequest
     public JsonObject? Referral { get; set; }
     /// <summary>errors[] on the message (unsupported messages get Meta's 131051 by default).</summary>
     public JsonArray? Errors { get; set; }
+    /// <summary>
+    /// type interactive only: a Flow's answers (with its flow_token). The sandbox sends them as Meta does, an
+    /// interactive nfm_reply whose response_json is this object serialised to a string
+    /// (https://developers.facebook.com/docs/whatsapp/flows/reference/responsemsgwebhook).
+    /// </summary>
+    public JsonObject? FlowResponse { get; set; }
     /// <summary>Unix seconds; default now (set it to simulate time passing).</summary>
     public long? Timestamp { get; set; }
 }
@@ -120,6 +126,19 @@ internal static class InboundAnyTypeEndpoints
         {
             message["unsupported"] = body.Content?.DeepClone() ?? new JsonObject { ["type"] = "edit" };
             message["errors"] = body.Errors?.DeepClone() ?? JsonNode.Parse("""[{"code":131051,"title":"Message type unknown","message":"Message type unknown","error_data":{"details":"Message type is currently not supported."}}]""");
+        }
+        else if (type == "interactive" && body.FlowResponse is not null)
+        {
+            message[type] = new JsonObject
+            {
+                ["type"] = "nfm_reply",
+                ["nfm_reply"] = new JsonObject
+                {
+                    ["response_json"] = body.FlowResponse.ToJsonString(),
+                    ["body"] = "Sent",
+                    ["name"] = "flow",
+                },
+            };
         }
         else if (body.Content is not null)
         {

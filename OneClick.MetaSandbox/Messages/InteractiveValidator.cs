@@ -3,7 +3,11 @@ using static OneClick.MetaSandbox.Messages.PayloadChecker;
 
 namespace OneClick.MetaSandbox.Messages;
 
-/// <summary>Interactive messages: reply buttons, lists, CTA URL and flows in depth; other kinds only need an action.</summary>
+/// <summary>
+/// Interactive messages: reply buttons, lists, CTA URL, flows and the commerce kinds (product, product_list,
+/// catalog_message: https://developers.facebook.com/docs/whatsapp/guides/commerce-guides/share-products-with-customers)
+/// in depth; other kinds only need an action.
+/// </summary>
 internal static class InteractiveValidator
 {
     private static readonly string[] Kinds =
@@ -22,9 +26,22 @@ internal static class InteractiveValidator
             return;
         }
 
+        if (kind is "product" or "catalog_message" && Has(interactive, "header"))
+        {
+            check.Invalid($"Param interactive['header'] is not allowed for a {kind} message.");
+        }
+        else if (kind == "product_list" && !Has(interactive, "header"))
+        {
+            check.Missing("interactive['header']");
+        }
+        else if (kind == "product_list")
+        {
+            check.OneOf(interactive.GetProperty("header"), "type", "interactive['header']['type']", ["text"]);
+        }
+
         Header(interactive, check);
 
-        var bodyRequired = kind is "button" or "list" or "cta_url" or "flow";
+        var bodyRequired = kind is "button" or "list" or "cta_url" or "flow" or "product_list" or "catalog_message";
         if (check.Object(interactive, "body", "interactive['body']", bodyRequired) is { } body)
         {
             check.String(body, "text", "interactive['body']['text']", maxLength: kind == "list" ? 4096 : 1024);
@@ -54,6 +71,21 @@ internal static class InteractiveValidator
                 break;
             case "flow":
                 Flow(action.Value, check);
+                break;
+            case "product":
+                check.String(action.Value, "catalog_id", "interactive['action']['catalog_id']");
+                check.String(action.Value, "product_retailer_id", "interactive['action']['product_retailer_id']");
+                break;
+            case "product_list":
+                ProductList(action.Value, check);
+                break;
+            case "catalog_message":
+                check.OneOf(action.Value, "name", "interactive['action']['name']", ["catalog_message"]);
+                if (check.Object(action.Value, "parameters", "interactive['action']['parameters']", required: false) is { } parameters)
+                {
+                    check.String(parameters, "thumbnail_product_retailer_id", "interactive['action']['parameters']['thumbnail_product_retailer_id']", required: false);
+                }
+
                 break;
         }
     }
@@ -205,6 +237,49 @@ internal static class InteractiveValidator
         if (!Has(parameters, "flow_id") && !Has(parameters, "flow_name"))
         {
             check.Missing("interactive['action']['parameters']['flow_id'] or ['flow_name']");
+        }
+    }
+
+    /// <summary>Multi-product: catalog_id, 1–10 sections (titled ≤ 24 when more than one), 1–30 products in all.</summary>
+    private static void ProductList(JsonElement action, PayloadChecker check)
+    {
+        check.String(action, "catalog_id", "interactive['action']['catalog_id']");
+        const string sectionsPath = "interactive['action']['sections']";
+        if (check.Array(action, "sections", sectionsPath) is not { } sections)
+        {
+            return;
+        }
+
+        var sectionCount = sections.GetArrayLength();
+        if (sectionCount is < 1 or > 10)
+        {
+            check.BadValue($"Param {sectionsPath} must have between 1 and 10 elements.");
+            return;
+        }
+
+        var products = 0;
+        var sectionIndex = 0;
+        foreach (var section in sections.EnumerateArray())
+        {
+            var sectionPath = Path(sectionsPath, sectionIndex++);
+            check.String(section, "title", Path(sectionPath, "title"), required: sectionCount > 1, maxLength: 24);
+            if (check.Array(section, "product_items", Path(sectionPath, "product_items")) is not { } items || items.GetArrayLength() == 0)
+            {
+                check.BadValue($"Param {Path(sectionPath, "product_items")} must have at least 1 element.");
+                return;
+            }
+
+            var itemIndex = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                products++;
+                check.String(item, "product_retailer_id", Path(Path(Path(sectionPath, "product_items"), itemIndex++), "product_retailer_id"));
+            }
+        }
+
+        if (products > 30)
+        {
+            check.BadValue($"A product_list message can have at most 30 products in total; got {products}.");
         }
     }
 }

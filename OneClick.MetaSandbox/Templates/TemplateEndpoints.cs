@@ -54,7 +54,8 @@ internal static class TemplateEndpoints
     }
 
     /// <summary>
-    /// POST /_sandbox/wabas/{waba-id}/template-events {name, language, field, event | newQuality | newCategory, reason?}:
+    /// POST /_sandbox/wabas/{waba-id}/template-events {name, language, field, event | newQuality | newCategory, reason?,
+    /// recommendation? (rejection_info on REJECTED), omitPreviousCategory? (new_category alone, as Meta may send)}:
     /// changes the stored template and sends the webhook at once. field is "status" (message_template_status_update),
     /// "quality" (message_template_quality_update) or "category" (template_category_update). Answers with the body sent.
     /// </summary>
@@ -81,6 +82,11 @@ internal static class TemplateEndpoints
                 var @event = body.Event.ToUpperInvariant();
                 templates.Update(wabaId, template.Name, template.Language, t => t with { Status = @event is "REINSTATED" or "UNPAUSED" ? "APPROVED" : @event });
                 (field, value) = ("message_template_status_update", TemplateWebhooks.StatusValue(template, @event, body.Reason ?? "NONE"));
+                if (@event == "REJECTED")
+                {
+                    value["rejection_info"] = TemplateWebhooks.RejectionInfo(body.Reason ?? "INVALID_FORMAT", body.Recommendation);
+                }
+
                 break;
             case "quality" when !string.IsNullOrWhiteSpace(body.NewQuality):
                 var quality = body.NewQuality.ToUpperInvariant();
@@ -90,7 +96,7 @@ internal static class TemplateEndpoints
             case "category" when !string.IsNullOrWhiteSpace(body.NewCategory):
                 var category = body.NewCategory.ToUpperInvariant();
                 templates.Update(wabaId, template.Name, template.Language, t => t with { Category = category });
-                (field, value) = ("template_category_update", TemplateWebhooks.CategoryValue(template, template.Category, category));
+                (field, value) = ("template_category_update", TemplateWebhooks.CategoryValue(template, body.OmitPreviousCategory == true ? null : template.Category, category));
                 break;
             default:
                 return ControlJson.Error("Give field 'status' with event, 'quality' with newQuality, or 'category' with newCategory.");
@@ -330,7 +336,8 @@ internal static class TemplateEndpoints
         }
     }
 
-    private sealed record TemplateEventRequest(string? Name, string? Language, string? Field, string? Event, string? NewQuality, string? NewCategory, string? Reason);
+    private sealed record TemplateEventRequest(string? Name, string? Language, string? Field, string? Event, string? NewQuality, string? NewCategory, string? Reason,
+        string? Recommendation = null, bool? OmitPreviousCategory = null);
 
     private sealed record TemplateEventResult(string Field, string? Webhook);
 }

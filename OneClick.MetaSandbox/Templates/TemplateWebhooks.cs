@@ -22,6 +22,9 @@ internal sealed class TemplateReviewSettings
     /// <summary>The webhook's reason on a rejection (INVALID_FORMAT, INCORRECT_CATEGORY, PROMOTIONAL, ...).</summary>
     public string RejectionReason { get; set; } = "INVALID_FORMAT";
 
+    /// <summary>The webhook's rejection_info.recommendation on a rejection (its reason is a sentence made from RejectionReason).</summary>
+    public string? Recommendation { get; set; }
+
     public string? Validate()
     {
         if (DelayMs is < 0 or > 600_000)
@@ -73,7 +76,13 @@ internal sealed class TemplateWebhooks(TemplateStore templates, PhoneNumberRegis
             : t with { Status = outcome, RejectedReason = outcome == "REJECTED" ? reason : null });
         if (changed && templates.Find(wabaId, template.Name, template.Language) is { Id: var id } && id == template.Id)
         {
-            Send(wabaId, "message_template_status_update", StatusValue(template, outcome, reason));
+            var value = StatusValue(template, outcome, reason);
+            if (outcome == "REJECTED")
+            {
+                value["rejection_info"] = RejectionInfo(reason, settings.Recommendation);
+            }
+
+            Send(wabaId, "message_template_status_update", value);
         }
     }
 
@@ -87,6 +96,13 @@ internal sealed class TemplateWebhooks(TemplateStore templates, PhoneNumberRegis
         ["message_template_category"] = template.Category,
     };
 
+    /// <summary>rejection_info as Meta sends it with a REJECTED event: a readable reason and a recommendation.</summary>
+    public static JsonObject RejectionInfo(string reason, string? recommendation) => new()
+    {
+        ["reason"] = $"The template was rejected: {reason}.",
+        ["recommendation"] = recommendation ?? "Review the template guidelines and edit the template.",
+    };
+
     public static JsonObject QualityValue(MessageTemplate template, string previous, string next) => new()
     {
         ["previous_quality_score"] = previous,
@@ -96,14 +112,23 @@ internal sealed class TemplateWebhooks(TemplateStore templates, PhoneNumberRegis
         ["message_template_language"] = template.Language,
     };
 
-    public static JsonObject CategoryValue(MessageTemplate template, string previous, string next) => new()
+    /// <summary>A completed category change; Meta may leave out previous_category (null here), sending new_category alone.</summary>
+    public static JsonObject CategoryValue(MessageTemplate template, string? previous, string next)
     {
-        ["message_template_id"] = long.Parse(template.Id, CultureInfo.InvariantCulture),
-        ["message_template_name"] = template.Name,
-        ["message_template_language"] = template.Language,
-        ["previous_category"] = previous,
-        ["new_category"] = next,
-    };
+        var value = new JsonObject
+        {
+            ["message_template_id"] = long.Parse(template.Id, CultureInfo.InvariantCulture),
+            ["message_template_name"] = template.Name,
+            ["message_template_language"] = template.Language,
+            ["new_category"] = next,
+        };
+        if (previous is not null)
+        {
+            value["previous_category"] = previous;
+        }
+
+        return value;
+    }
 
     /// <summary>Wraps one change in Meta's envelope, signs it and POSTs it now; returns the body (null without a webhook URL).</summary>
     public string? Send(string wabaId, string field, JsonObject value)
