@@ -10,10 +10,17 @@ namespace OneClick.Core.Templates;
 /// (≤ 1024), optional HEADER (TEXT ≤ 60 with at most one variable, or IMAGE/VIDEO/DOCUMENT with a header_handle
 /// example, or LOCATION), FOOTER (≤ 60, no variables), BUTTONS (1–10; ≤ 2 URL, ≤ 1 phone, ≤ 1 copy code; label ≤ 25;
 /// URL ≤ 2000 with one variable at the end), variables {{1}}.. without gaps or lower-case names, an example for each.
+/// Also FLOW (flow_id, flow_name or flow_json; at most one), CATALOG and MPM buttons (each the only button; MPM needs a
+/// TEXT header), LIMITED_TIME_OFFER (MARKETING, text ≤ 16, has_expiration, no FOOTER:
+/// https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/limited-time-offer-templates)
+/// and CAROUSEL (BODY ≤ 1024 above 2–10 cards, each an IMAGE or VIDEO header, a BODY ≤ 160 and 1–2 QUICK_REPLY, URL or
+/// PHONE_NUMBER buttons, the same header format and buttons on every card, no other HEADER, FOOTER or BUTTONS:
+/// https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/media-card-carousel-templates).
 /// </summary>
 public static partial class TemplateCreateValidator
 {
     public static readonly string[] Categories = ["MARKETING", "UTILITY", "AUTHENTICATION"];
+    private static readonly string[] FlowSources = ["flow_id", "flow_name", "flow_json"];
 
     public static ValidationErrors Validate(CreateTemplateRequest request)
     {
@@ -44,9 +51,9 @@ public static partial class TemplateCreateValidator
                 continue;
             }
             var type = Str(component, "type")?.ToUpperInvariant();
-            if (type is not ("HEADER" or "BODY" or "FOOTER" or "BUTTONS"))
+            if (type is not ("HEADER" or "BODY" or "FOOTER" or "BUTTONS" or "CAROUSEL" or "LIMITED_TIME_OFFER"))
             {
-                errors.Add(path + ".type", "HEADER, BODY, FOOTER or BUTTONS.");
+                errors.Add(path + ".type", "HEADER, BODY, FOOTER, BUTTONS, CAROUSEL or LIMITED_TIME_OFFER.");
                 continue;
             }
             if (!seen.Add(type))
@@ -59,12 +66,128 @@ public static partial class TemplateCreateValidator
                 case "HEADER": Header(component, path, named, errors); break;
                 case "BODY": Body(component, path, named, errors); break;
                 case "FOOTER": Footer(component, path, errors); break;
+                case "CAROUSEL": Carousel(component, path, named, errors); break;
+                case "LIMITED_TIME_OFFER": LimitedTimeOffer(component, path, errors); break;
                 default: Buttons(component, path, errors); break;
             }
         }
         if (!seen.Contains("BODY"))
             errors.Add("components", "A template needs a BODY component.");
+        Combinations(request, components, seen, errors);
         return errors;
+    }
+
+    /// <summary>Rules across components: what a carousel, a limited-time offer or a catalog/MPM button allows beside it.</summary>
+    private static void Combinations(CreateTemplateRequest request, JsonArray components, HashSet<string> seen, ValidationErrors errors)
+    {
+        if (seen.Contains("CAROUSEL") && (seen.Contains("HEADER") || seen.Contains("FOOTER") || seen.Contains("BUTTONS")))
+            errors.Add("components", "A CAROUSEL template has a BODY and the cards only: no HEADER, FOOTER or BUTTONS outside the cards.");
+        if (seen.Contains("LIMITED_TIME_OFFER"))
+        {
+            if (!string.Equals(request.Category, "MARKETING", StringComparison.OrdinalIgnoreCase))
+                errors.Add("category", "A LIMITED_TIME_OFFER template is a MARKETING template.");
+            if (seen.Contains("FOOTER"))
+                errors.Add("components", "A LIMITED_TIME_OFFER template has no FOOTER.");
+        }
+        var buttonTypes = components.OfType<JsonObject>()
+            .Where(c => Str(c, "type")?.ToUpperInvariant() == "BUTTONS")
+            .SelectMany(c => c["buttons"] as JsonArray ?? [])
+            .Select(b => b is JsonObject o ? Str(o, "type")?.ToUpperInvariant() : null)
+            .ToList();
+        if (buttonTypes.Contains("MPM"))
+        {
+            var header = components.OfType<JsonObject>().FirstOrDefault(c => Str(c, "type")?.ToUpperInvariant() == "HEADER");
+            if (header is null || Str(header, "format")?.ToUpperInvariant() != "TEXT")
+                errors.Add("components", "A template with an MPM button needs a TEXT header.");
+        }
+    }
+
+    private static void LimitedTimeOffer(JsonObject component, string path, ValidationErrors errors)
+    {
+        if (component["limited_time_offer"] is not JsonObject offer)
+        {
+            errors.Add(path + ".limited_time_offer", "Required: {\"text\": \"...\", \"has_expiration\": true|false}.");
+            return;
+        }
+        if (Str(offer, "text") is not { Length: >= 1 and <= 16 } text || string.IsNullOrWhiteSpace(text))
+            errors.Add(path + ".limited_time_offer.text", "The offer's headline: 1 to 16 characters.");
+        else if (TemplateDefinition.Variables(text).Count > 0)
+            errors.Add(path + ".limited_time_offer.text", "The offer's headline cannot have variables.");
+        if (offer["has_expiration"] is not null && offer["has_expiration"]!.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+            errors.Add(path + ".limited_time_offer.has_expiration", "true or false.");
+    }
+
+    private static void Carousel(JsonObject component, string path, bool named, ValidationErrors errors)
+    {
+        if (component["cards"] is not JsonArray { Count: >= 2 and <= 10 } cards)
+        {
+            errors.Add(path + ".cards", "Between 2 and 10 cards.");
+            return;
+        }
+        string? firstShape = null;
+        for (var c = 0; c < cards.Count; c++)
+        {
+            var cardPath = $"{path}.cards[{c}]";
+            if (cards[c] is not JsonObject card || card["components"] is not JsonArray parts)
+            {
+                errors.Add(cardPath + ".components", "Each card has components: HEADER, BODY and BUTTONS.");
+                continue;
+            }
+            string? headerFormat = null, buttons = null;
+            var hasBody = false;
+            for (var p = 0; p < parts.Count; p++)
+            {
+                var partPath = $"{cardPath}.components[{p}]";
+                if (parts[p] is not JsonObject part)
+                {
+                    errors.Add(partPath, "Must be an object.");
+                    continue;
+                }
+                switch (Str(part, "type")?.ToUpperInvariant())
+                {
+                    case "HEADER":
+                        headerFormat = Str(part, "format")?.ToUpperInvariant();
+                        if (headerFormat is not ("IMAGE" or "VIDEO"))
+                            errors.Add(partPath + ".format", "A card's header is IMAGE or VIDEO.");
+                        else if (!HasArray(part["example"], "header_handle"))
+                            errors.Add(partPath + ".example", $"A {headerFormat} header needs example.header_handle (a Resumable Upload API handle of a sample file).");
+                        break;
+                    case "BODY":
+                        hasBody = true;
+                        if (Str(part, "text") is { Length: > 160 })
+                            errors.Add(partPath + ".text", "A card's body has at most 160 characters.");
+                        else
+                            Body(part, partPath, named, errors);
+                        break;
+                    case "BUTTONS":
+                        if (part["buttons"] is not JsonArray { Count: >= 1 and <= 2 } list)
+                        {
+                            errors.Add(partPath + ".buttons", "A card has 1 or 2 buttons.");
+                            break;
+                        }
+                        var types = list.Select(b => b is JsonObject o ? Str(o, "type")?.ToUpperInvariant() : null).ToList();
+                        if (types.Any(t => t is not ("QUICK_REPLY" or "URL" or "PHONE_NUMBER")))
+                            errors.Add(partPath + ".buttons", "A card's buttons are QUICK_REPLY, URL or PHONE_NUMBER.");
+                        else
+                            Buttons(part, partPath, errors);
+                        buttons = string.Join(",", types);
+                        break;
+                    default:
+                        errors.Add(partPath + ".type", "A card has HEADER, BODY and BUTTONS.");
+                        break;
+                }
+            }
+            if (headerFormat is null)
+                errors.Add(cardPath + ".components", "Each card needs an IMAGE or VIDEO HEADER.");
+            if (!hasBody)
+                errors.Add(cardPath + ".components", "Each card needs a BODY.");
+            if (buttons is null)
+                errors.Add(cardPath + ".components", "Each card needs BUTTONS (1 or 2).");
+            var shape = $"{headerFormat}|{buttons}";
+            firstShape ??= shape;
+            if (shape != firstShape)
+                errors.Add(cardPath, "Every card has the same header format and the same buttons, in the same order, as the first card.");
+        }
     }
 
     private static void Header(JsonObject component, string path, bool named, ValidationErrors errors)
@@ -154,11 +277,13 @@ public static partial class TemplateCreateValidator
             var buttonPath = $"{path}.buttons[{i}]";
             var button = buttons[i] as JsonObject;
             var type = button is null ? null : Str(button, "type")?.ToUpperInvariant();
-            if (type is not ("QUICK_REPLY" or "URL" or "PHONE_NUMBER" or "COPY_CODE"))
+            if (type is not ("QUICK_REPLY" or "URL" or "PHONE_NUMBER" or "COPY_CODE" or "FLOW" or "CATALOG" or "MPM"))
             {
-                errors.Add(buttonPath + ".type", "QUICK_REPLY, URL, PHONE_NUMBER or COPY_CODE.");
+                errors.Add(buttonPath + ".type", "QUICK_REPLY, URL, PHONE_NUMBER, COPY_CODE, FLOW, CATALOG or MPM.");
                 continue;
             }
+            if (type == "FLOW")
+                FlowButton(button!, buttonPath, errors);
             counts[type] = counts.GetValueOrDefault(type) + 1;
             if (type != "COPY_CODE" && Str(button!, "text") is not { Length: >= 1 and <= 25 })
                 errors.Add(buttonPath + ".text", "A button label of 1 to 25 characters.");
@@ -176,8 +301,23 @@ public static partial class TemplateCreateValidator
             if (type == "PHONE_NUMBER" && Str(button!, "phone_number") is not { Length: >= 1 and <= 20 })
                 errors.Add(buttonPath + ".phone_number", "A phone number of at most 20 characters.");
         }
-        if (counts.GetValueOrDefault("URL") > 2 || counts.GetValueOrDefault("PHONE_NUMBER") > 1 || counts.GetValueOrDefault("COPY_CODE") > 1)
-            errors.Add(path + ".buttons", "At most 2 URL buttons, 1 phone number button and 1 copy code button.");
+        if (counts.GetValueOrDefault("URL") > 2 || counts.GetValueOrDefault("PHONE_NUMBER") > 1 || counts.GetValueOrDefault("COPY_CODE") > 1
+            || counts.GetValueOrDefault("FLOW") > 1)
+            errors.Add(path + ".buttons", "At most 2 URL buttons, 1 phone number button, 1 copy code button and 1 flow button.");
+        if ((counts.ContainsKey("CATALOG") || counts.ContainsKey("MPM")) && buttons.Count > 1)
+            errors.Add(path + ".buttons", "A CATALOG or MPM button is the template's only button.");
+    }
+
+    /// <summary>A FLOW button opens a Flow given by exactly one of flow_id, flow_name or flow_json.</summary>
+    private static void FlowButton(JsonObject button, string path, ValidationErrors errors)
+    {
+        var given = FlowSources.Count(m => Str(button, m) is { Length: > 0 });
+        if (given != 1)
+            errors.Add(path + ".flow_id", "Give exactly one of flow_id, flow_name and flow_json.");
+        if (button["flow_action"] is not null && Str(button, "flow_action")?.ToLowerInvariant() is not ("navigate" or "data_exchange"))
+            errors.Add(path + ".flow_action", "navigate (the default) or data_exchange.");
+        if (button["navigate_screen"] is not null && Str(button, "navigate_screen") is not { Length: > 0 })
+            errors.Add(path + ".navigate_screen", "The id of the Flow's first screen.");
     }
 
     private static string? CheckVariables(IReadOnlyList<string> variables, bool named)

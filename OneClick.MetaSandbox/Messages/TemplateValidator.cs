@@ -63,6 +63,7 @@ internal static partial class TemplateValidator
         CheckHeader(stored, components.Header, check);
         CheckBody(stored, components.Body, check);
         CheckButtons(stored, components.Buttons, check);
+        CheckOfferAndCarousel(stored, template, check);
         return check.Failed ? null : stored;
     }
 
@@ -237,13 +238,68 @@ internal static partial class TemplateValidator
 
         for (var i = 0; i < buttons.Count; i++)
         {
-            var expected = buttons[i].Type == "COPY_CODE" || buttons[i].HasVariable ? 1 : 0;
+            var expected = buttons[i].Type is "COPY_CODE" or "MPM" || buttons[i].HasVariable ? 1 : 0;
             var received = byIndex.TryGetValue(i, out var component) && component.TryGetProperty("parameters", out var parameters)
                 && parameters.ValueKind == JsonValueKind.Array ? parameters.GetArrayLength() : 0;
             if (expected == 1 && received != 1)
             {
                 CheckCount($"button {i.ToString(CultureInfo.InvariantCulture)}", expected, received, check);
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A limited-time offer with has_expiration needs expiration_time_ms; a carousel needs one card per template card;
+    /// an MPM button's sections are 1–10 with at most 30 products in all (131009 otherwise, as Meta answers).
+    /// </summary>
+    private static void CheckOfferAndCarousel(MessageTemplate stored, JsonElement template, PayloadChecker check)
+    {
+        if (check.Failed || stored.ComponentsJson is null)
+        {
+            return;
+        }
+
+        using var document = JsonDocument.Parse(stored.ComponentsJson);
+        var definition = document.RootElement.EnumerateArray().ToList();
+        JsonElement? Defined(string type) => definition.FirstOrDefault(c => c.TryGetProperty("type", out var t) && string.Equals(t.GetString(), type, StringComparison.OrdinalIgnoreCase)) is { ValueKind: JsonValueKind.Object } found ? found : null;
+        var sent = template.TryGetProperty("components", out var list) && list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().ToList() : [];
+        JsonElement? Sent(string type) => sent.FirstOrDefault(c => c.TryGetProperty("type", out var t) && t.GetString() == type) is { ValueKind: JsonValueKind.Object } found ? found : null;
+
+        if (Defined("LIMITED_TIME_OFFER") is { } offer && offer.TryGetProperty("limited_time_offer", out var o) && o.TryGetProperty("has_expiration", out var e) && e.ValueKind == JsonValueKind.True)
+        {
+            var ms = Sent("limited_time_offer") is { } given && given.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Array && p.GetArrayLength() == 1
+                && p[0].TryGetProperty("limited_time_offer", out var lto) && lto.TryGetProperty("expiration_time_ms", out var x) && x.ValueKind == JsonValueKind.Number;
+            if (!ms)
+            {
+                check.Fail(132000, "limited_time_offer: expiration_time_ms is required for an offer with has_expiration");
+                return;
+            }
+        }
+
+        if (Defined("CAROUSEL") is { } carousel && carousel.TryGetProperty("cards", out var cards))
+        {
+            var given = Sent("carousel") is { } c && c.TryGetProperty("cards", out var g) && g.ValueKind == JsonValueKind.Array ? g.GetArrayLength() : 0;
+            if (given != cards.GetArrayLength())
+            {
+                check.Fail(132000, string.Create(CultureInfo.InvariantCulture, $"carousel: number of cards ({given}) does not match the template's ({cards.GetArrayLength()})"));
+                return;
+            }
+        }
+
+        foreach (var button in sent.Where(c => c.TryGetProperty("sub_type", out var s) && s.GetString() == "mpm"))
+        {
+            if (!button.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Array || parameters.GetArrayLength() != 1
+                || !parameters[0].TryGetProperty("action", out var action) || !action.TryGetProperty("sections", out var sections) || sections.ValueKind != JsonValueKind.Array)
+            {
+                check.Missing("template['components'][]['parameters'][0]['action']['sections']");
+                return;
+            }
+
+            var products = sections.EnumerateArray().Sum(s => s.TryGetProperty("product_items", out var items) && items.ValueKind == JsonValueKind.Array ? items.GetArrayLength() : 0);
+            if (sections.GetArrayLength() is < 1 or > 10 || products is < 1 or > 30)
+            {
+                check.BadValue("An MPM button has 1 to 10 sections and 1 to 30 products in all.");
             }
         }
     }

@@ -13,9 +13,9 @@ namespace OneClick.MetaSandbox.Templates;
 internal static partial class TemplateRules
 {
     public static readonly string[] Categories = ["MARKETING", "UTILITY", "AUTHENTICATION"];
-    private static readonly string[] ComponentTypes = ["HEADER", "BODY", "FOOTER", "BUTTONS"];
+    private static readonly string[] ComponentTypes = ["HEADER", "BODY", "FOOTER", "BUTTONS", "CAROUSEL", "LIMITED_TIME_OFFER"];
     private static readonly string[] HeaderFormats = ["TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION"];
-    private static readonly string[] ButtonTypes = ["QUICK_REPLY", "URL", "PHONE_NUMBER", "COPY_CODE"];
+    private static readonly string[] ButtonTypes = ["QUICK_REPLY", "URL", "PHONE_NUMBER", "COPY_CODE", "FLOW", "CATALOG", "MPM"];
 
     /// <summary>The parsed template, or the Graph error details (code 100).</summary>
     public static (MessageTemplate? Template, string? Error) Parse(JsonElement root, string id)
@@ -74,6 +74,8 @@ internal static partial class TemplateRules
                 "HEADER" => Header(component, path, format, check, out header),
                 "BODY" => Body(component, path, format, check, out body),
                 "FOOTER" => Footer(component, path, check, out footer),
+                "CAROUSEL" => Carousel(component, path, check),
+                "LIMITED_TIME_OFFER" => LimitedTimeOffer(component, path, category, check),
                 _ => Buttons(component, path, check),
             };
             if (error is not null)
@@ -197,6 +199,94 @@ internal static partial class TemplateRules
         }
 
         return Variables(footer).Count > 0 ? "A FOOTER cannot have variables." : null;
+    }
+
+    /// <summary>Media card carousel (https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/media-card-carousel-templates): 2–10 cards, IMAGE or VIDEO header, body ≤ 160, 1–2 buttons, all cards alike.</summary>
+    private static string? Carousel(JsonElement component, string path, PayloadChecker check)
+    {
+        var cards = check.Array(component, "cards", path + "['cards']");
+        if (cards is null)
+        {
+            return check.Error!.Details;
+        }
+
+        if (cards.Value.GetArrayLength() is < 2 or > 10)
+        {
+            return $"Param {path}['cards'] must have between 2 and 10 cards.";
+        }
+
+        string? first = null;
+        var index = 0;
+        foreach (var card in cards.Value.EnumerateArray())
+        {
+            var cardPath = $"{path}['cards'][{index++}]";
+            var parts = check.Array(card, "components", cardPath + "['components']");
+            if (parts is null)
+            {
+                return check.Error!.Details;
+            }
+
+            string? header = null, buttons = null;
+            foreach (var part in parts.Value.EnumerateArray())
+            {
+                switch (check.String(part, "type", cardPath + "['components'][]['type']")?.ToUpperInvariant())
+                {
+                    case "HEADER":
+                        header = check.String(part, "format", cardPath + "['header']['format']")?.ToUpperInvariant();
+                        if (header is not ("IMAGE" or "VIDEO"))
+                        {
+                            return $"Param {cardPath} header format must be IMAGE or VIDEO.";
+                        }
+
+                        break;
+                    case "BODY":
+                        if (check.String(part, "text", cardPath + "['body']['text']", maxLength: 160) is null)
+                        {
+                            return check.Error!.Details;
+                        }
+
+                        break;
+                    case "BUTTONS":
+                        var list = check.Array(part, "buttons", cardPath + "['buttons']");
+                        if (list is null || list.Value.GetArrayLength() is < 1 or > 2)
+                        {
+                            return $"Param {cardPath}['buttons'] must have 1 or 2 buttons.";
+                        }
+
+                        buttons = string.Join(",", list.Value.EnumerateArray().Select(b => b.TryGetProperty("type", out var t) ? t.GetString()?.ToUpperInvariant() : null));
+                        break;
+                    default:
+                        return check.Error?.Details ?? $"Param {cardPath} components must be HEADER, BODY and BUTTONS.";
+                }
+            }
+
+            if (header is null || buttons is null)
+            {
+                return $"Param {cardPath} needs a HEADER and BUTTONS.";
+            }
+
+            first ??= header + "|" + buttons;
+            if (first != header + "|" + buttons)
+            {
+                return "All carousel cards must have the same header format and the same buttons.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>limited_time_offer {text ≤ 16, has_expiration}: MARKETING templates only.</summary>
+    private static string? LimitedTimeOffer(JsonElement component, string path, string? category, PayloadChecker check)
+    {
+        if (category != "MARKETING")
+        {
+            return "A LIMITED_TIME_OFFER template must be in category MARKETING.";
+        }
+
+        var offer = check.Object(component, "limited_time_offer", path + "['limited_time_offer']");
+        return offer is null || check.String(offer.Value, "text", path + "['limited_time_offer']['text']", maxLength: 16) is null
+            ? check.Error!.Details
+            : null;
     }
 
     private static string? Buttons(JsonElement component, string path, PayloadChecker check)

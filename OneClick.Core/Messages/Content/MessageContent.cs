@@ -91,12 +91,14 @@ public static partial class MessageContent
                 continue;
             }
             var type = Str(component, "type");
-            if (type is not ("header" or "body" or "button"))
-                Add(path + ".type", "header, body or button.");
+            if (type is not ("header" or "body" or "button" or "carousel" or "limited_time_offer"))
+                Add(path + ".type", "header, body, button, carousel or limited_time_offer.");
+            if (type == "carousel" && (component["cards"] is not JsonArray cards || cards.Any(c => c is not JsonObject o || o["components"] is not JsonArray)))
+                Add(path + ".cards", "An array of cards, each {\"card_index\": n, \"components\": [...]}.");
             if (type == "button")
             {
-                if (Str(component, "sub_type") is not ("quick_reply" or "url" or "copy_code"))
-                    Add(path + ".sub_type", "quick_reply, url or copy_code.");
+                if (Str(component, "sub_type") is not ("quick_reply" or "url" or "copy_code" or "flow" or "catalog" or "mpm"))
+                    Add(path + ".sub_type", "quick_reply, url, copy_code, flow, catalog or mpm.");
                 if (ButtonIndex(component) is null)
                     Add(path + ".index", "The zero-based position of the button in the template (0–9).");
             }

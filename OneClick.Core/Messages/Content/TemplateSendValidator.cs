@@ -10,7 +10,10 @@ namespace OneClick.Core.Messages.Content;
 /// A template send checked against the synced template, as Meta would at send time (132001, 132000, 132012, 132015,
 /// 132016): the template exists, is APPROVED and has the language; the header, body and button parameters match the
 /// template's variables in number and kind (positional or named by parameter_name); a media header gets a media
-/// parameter of the header's format.
+/// parameter of the header's format. Flow buttons may carry an action (flow_token, flow_action_data), catalog buttons a
+/// thumbnail, MPM buttons need their sections (1–10, ≤ 30 products); a limited-time offer with an expiration needs
+/// expiration_time_ms; a carousel needs one card per template card, each with its media header, body and button
+/// parameters (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates).
 /// </summary>
 public static class TemplateSendValidator
 {
@@ -36,6 +39,7 @@ public static class TemplateSendValidator
         var header = new List<JsonObject>();
         var body = new List<JsonObject>();
         var buttons = new Dictionary<int, (int Position, JsonObject Component)>();
+        (int Position, JsonObject Component)? carousel = null, offer = null;
         var components = content["components"] as JsonArray ?? [];
         for (var i = 0; i < components.Count; i++)
         {
@@ -49,6 +53,12 @@ public static class TemplateSendValidator
                 case "body":
                     body.AddRange(parameters);
                     break;
+                case "carousel":
+                    carousel = (i, component);
+                    break;
+                case "limited_time_offer":
+                    offer = (i, component);
+                    break;
                 default:
                     var index = ButtonIndex(component)!.Value;
                     if (!buttons.TryAdd(index, (i, component)))
@@ -60,7 +70,9 @@ public static class TemplateSendValidator
         var before = errors.ToDictionary().Count;
         Header(definition, header, errors);
         Body(definition, body, errors);
-        Buttons(definition, buttons, errors);
+        Buttons(definition.Buttons, buttons, "template.components", errors);
+        Offer(definition, offer, errors);
+        Carousel(definition, carousel, errors);
         return errors.ToDictionary().Count == before ? template : null;
     }
 
@@ -117,19 +129,19 @@ public static class TemplateSendValidator
         }
     }
 
-    private static void Buttons(TemplateDefinition definition, Dictionary<int, (int Position, JsonObject Component)> sent, ValidationErrors errors)
+    private static void Buttons(IReadOnlyList<TemplateButton> defined, Dictionary<int, (int Position, JsonObject Component)> sent, string path, ValidationErrors errors)
     {
         foreach (var (index, (position, component)) in sent)
         {
-            var field = $"template.components[{position}]";
-            if (index >= definition.Buttons.Count)
+            var field = $"{path}[{position}]";
+            if (index >= defined.Count)
             {
-                errors.Add(field + ".index", string.Create(CultureInfo.InvariantCulture, $"This template has {definition.Buttons.Count} button(s); there is no button {index}."));
+                errors.Add(field + ".index", string.Create(CultureInfo.InvariantCulture, $"This template has {defined.Count} button(s); there is no button {index}."));
                 continue;
             }
-            var button = definition.Buttons[index];
+            var button = defined[index];
             var subType = Str(component, "sub_type");
-            var expected = button.Type switch { "URL" => "url", "QUICK_REPLY" => "quick_reply", "COPY_CODE" => "copy_code", _ => null };
+            var expected = SubTypeOf(button.Type);
             if (subType != expected)
             {
                 errors.Add(field + ".sub_type", expected is null
@@ -138,6 +150,11 @@ public static class TemplateSendValidator
                 continue;
             }
             var parameters = (component["parameters"] as JsonArray ?? []).Cast<JsonObject>().ToList();
+            if (button.Type is "FLOW" or "CATALOG" or "MPM")
+            {
+                ActionParameter(button, parameters, field + ".parameters", errors);
+                continue;
+            }
             var (kind, needed) = button.Type switch
             {
                 "URL" => ("text", button.HasVariable ? 1 : 0),
@@ -149,9 +166,140 @@ public static class TemplateSendValidator
                     ? $"Button {index}'s URL has no variable: send no parameters."
                     : $"Button {index} takes one parameter of type {kind} with a non-empty \"{kind}\".");
         }
-        foreach (var button in definition.Buttons.Where(b => (b.Type == "COPY_CODE" || b.HasVariable) && !sent.ContainsKey(b.Index)))
-            errors.Add("template.components.buttons", string.Create(CultureInfo.InvariantCulture,
-                $"Button {button.Index} ({button.Type}) needs a button component with sub_type {(button.Type == "URL" ? "url" : "copy_code")} and index {button.Index}."));
+        foreach (var button in defined.Where(b => (b.Type is "COPY_CODE" or "MPM" || b.HasVariable) && !sent.ContainsKey(b.Index)))
+            errors.Add(path + ".buttons", string.Create(CultureInfo.InvariantCulture,
+                $"Button {button.Index} ({button.Type}) needs a button component with sub_type {SubTypeOf(button.Type)} and index {button.Index}."));
+    }
+
+    private static string? SubTypeOf(string buttonType) => buttonType switch
+    {
+        "URL" => "url",
+        "QUICK_REPLY" => "quick_reply",
+        "COPY_CODE" => "copy_code",
+        "FLOW" => "flow",
+        "CATALOG" => "catalog",
+        "MPM" => "mpm",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Flow, catalog and MPM buttons take one "action" parameter: flow_token / flow_action_data (optional), a
+    /// catalog's thumbnail_product_retailer_id (optional), an MPM's thumbnail and sections (required).
+    /// </summary>
+    private static void ActionParameter(TemplateButton button, List<JsonObject> parameters, string field, ValidationErrors errors)
+    {
+        if (parameters.Count == 0 && button.Type != "MPM")
+            return;
+        if (parameters.Count != 1 || Str(parameters[0], "type") != "action" || parameters[0]["action"] is not JsonObject action)
+        {
+            errors.Add(field, $"Button {button.Index} ({button.Type}) takes one parameter {{\"type\": \"action\", \"action\": {{...}}}}.");
+            return;
+        }
+        switch (button.Type)
+        {
+            case "FLOW":
+                if (action["flow_token"] is not null && Str(action, "flow_token") is not { Length: > 0 })
+                    errors.Add(field + ".action.flow_token", "A non-empty string (it comes back in the flow's reply).");
+                if (action["flow_action_data"] is { } data && data is not JsonObject)
+                    errors.Add(field + ".action.flow_action_data", "An object: the data for the flow's first screen.");
+                break;
+            case "CATALOG":
+                if (Str(action, "thumbnail_product_retailer_id") is not { Length: > 0 })
+                    errors.Add(field + ".action.thumbnail_product_retailer_id", "The retailer id (SKU) of the product shown as the thumbnail.");
+                break;
+            default:
+                if (Str(action, "thumbnail_product_retailer_id") is not { Length: > 0 })
+                    errors.Add(field + ".action.thumbnail_product_retailer_id", "The retailer id (SKU) of the product shown as the thumbnail.");
+                if (action["sections"] is not JsonArray { Count: >= 1 and <= 10 } sections)
+                {
+                    errors.Add(field + ".action.sections", "Between 1 and 10 sections.");
+                    break;
+                }
+                var products = 0;
+                for (var s = 0; s < sections.Count; s++)
+                {
+                    var section = sections[s] as JsonObject;
+                    if (section is null || Str(section, "title") is not { Length: >= 1 and <= 24 })
+                        errors.Add(string.Create(CultureInfo.InvariantCulture, $"{field}.action.sections[{s}].title"), "1 to 24 characters.");
+                    if (section?["product_items"] is not JsonArray { Count: >= 1 } items || items.Any(i => i is not JsonObject o || Str(o, "product_retailer_id") is not { Length: > 0 }))
+                        errors.Add(string.Create(CultureInfo.InvariantCulture, $"{field}.action.sections[{s}].product_items"), "At least one product, each with a product_retailer_id.");
+                    else
+                        products += items.Count;
+                }
+                if (products > 30)
+                    errors.Add(field + ".action.sections", string.Create(CultureInfo.InvariantCulture, $"At most 30 products in all sections together; these have {products}."));
+                break;
+        }
+    }
+
+    /// <summary>A limited-time offer with has_expiration needs expiration_time_ms (Unix milliseconds); one without takes none.</summary>
+    private static void Offer(TemplateDefinition definition, (int Position, JsonObject Component)? sent, ValidationErrors errors)
+    {
+        const string field = "template.components.limited_time_offer";
+        if (definition.OfferHasExpiration != true)
+        {
+            if (sent is not null)
+                errors.Add(field, definition.OfferHasExpiration is null
+                    ? "This template has no limited-time offer: send no limited_time_offer component."
+                    : "This template's offer has no expiration: send no limited_time_offer component.");
+            return;
+        }
+        var parameters = sent?.Component["parameters"] as JsonArray;
+        if (parameters is not [JsonObject parameter] || Str(parameter, "type") != "limited_time_offer"
+            || parameter["limited_time_offer"] is not JsonObject offer || offer["expiration_time_ms"] is not JsonValue ms
+            || !ms.TryGetValue<long>(out var expires) || expires <= 0)
+            errors.Add(field, "This template's offer expires: send a limited_time_offer component with one parameter {\"type\": \"limited_time_offer\", \"limited_time_offer\": {\"expiration_time_ms\": <Unix ms>}}.");
+    }
+
+    /// <summary>A carousel template: one card per template card (card_index 0..n-1), each with its header, body and button parameters.</summary>
+    private static void Carousel(TemplateDefinition definition, (int Position, JsonObject Component)? sent, ValidationErrors errors)
+    {
+        const string field = "template.components.carousel";
+        if (definition.Cards.Count == 0)
+        {
+            if (sent is not null)
+                errors.Add(field, "This template has no carousel: send no carousel component.");
+            return;
+        }
+        var cards = sent?.Component["cards"] as JsonArray ?? [];
+        if (cards.Count != definition.Cards.Count)
+        {
+            errors.Add(field, string.Create(CultureInfo.InvariantCulture, $"The template has {definition.Cards.Count} cards; send a carousel component with {definition.Cards.Count} cards ({cards.Count} given)."));
+            return;
+        }
+        var seen = new HashSet<int>();
+        for (var c = 0; c < cards.Count; c++)
+        {
+            var cardField = string.Create(CultureInfo.InvariantCulture, $"template.components[{sent!.Value.Position}].cards[{c}]");
+            var card = (JsonObject)cards[c]!;
+            var index = card["card_index"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : -1;
+            if (index < 0 || index >= definition.Cards.Count || !seen.Add(index))
+            {
+                errors.Add(cardField + ".card_index", string.Create(CultureInfo.InvariantCulture, $"Each card once, card_index 0 to {definition.Cards.Count - 1}."));
+                continue;
+            }
+            var defined = definition.Cards[index];
+            var parts = (card["components"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            var header = parts.Where(p => Str(p, "type") == "header").SelectMany(p => (p["parameters"] as JsonArray ?? []).OfType<JsonObject>()).ToList();
+            var body = parts.Where(p => Str(p, "type") == "body").SelectMany(p => (p["parameters"] as JsonArray ?? []).OfType<JsonObject>()).ToList();
+            var kind = defined.HeaderFormat?.ToLowerInvariant();
+            if (header.Count != 1 || kind is null || Str(header[0], "type") != kind)
+                errors.Add(cardField + ".header", $"Card {index} has an {defined.HeaderFormat} header: send one header parameter of type {kind} with an id or a link.");
+            else
+            {
+                var media = header[0][kind] as JsonObject;
+                MediaObject(cardField + ".header." + kind, media is null ? null : Str(media, "id"), media is null ? null : Str(media, "link"), errors);
+            }
+            if (Count(cardField + ".body", "card body", defined.BodyVariables.Count, body.Count, errors))
+                Kinds(cardField + ".body", body, BodyKinds, errors);
+            var buttons = new Dictionary<int, (int Position, JsonObject Component)>();
+            for (var p = 0; p < parts.Count; p++)
+            {
+                if (Str(parts[p], "type") == "button" && ButtonIndex(parts[p]) is int b && !buttons.TryAdd(b, (p, parts[p])))
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{cardField}.components[{p}].index"), $"Button {b} is given twice.");
+            }
+            Buttons(defined.Buttons, buttons, cardField + ".components", errors);
+        }
     }
 
     private static bool Count(string field, string component, int expected, int received, ValidationErrors errors)
