@@ -50,7 +50,7 @@ public sealed class GroupEntity : ITableEntity
     /// <summary>The last asynchronous error Meta reported for an operation (settings, removals), for people to read.</summary>
     public string? LastError { get; set; }
 
-    /// <summary>wa_id → membership with the timestamp of the event that set it.</summary>
+    /// <summary>wa_id (or the BSUID of a participant known only by one) → membership with the timestamp of the event that set it.</summary>
     public string ParticipantsJson { get; set; } = "{}";
     /// <summary>join_request_id → request with its state.</summary>
     public string JoinRequestsJson { get; set; } = "{}";
@@ -103,8 +103,10 @@ public sealed class GroupEntity : ITableEntity
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }
 
-public sealed record Membership(bool Member, long At, string? How);
+/// <param name="UserId">The participant's business-scoped user id, when Meta showed one.</param>
+public sealed record Membership(bool Member, long At, string? How, string? UserId = null);
 
+/// <param name="WaId">The requester's wa_id, or BSUID when Meta showed no phone.</param>
 public sealed record GroupJoinRequest(string WaId, string State, long At);
 
 /// <param name="MessageId">What the client pinned: a OneClick message id or an inbound wamid.</param>

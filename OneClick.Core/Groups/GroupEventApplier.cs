@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OneClick.Core.Contacts;
 using OneClick.Core.Storage;
 
 namespace OneClick.Core.Groups;
@@ -161,7 +162,8 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
             GroupId = groupId,
             Direction = "inbound",
             MetaMessageId = wamid,
-            From = WaId(Text(message, "from")) ?? Text(message, "from"),
+            // A username user without a shown phone is named by from_user_id only.
+            From = WaId(Text(message, "from")) ?? Text(message, "from") ?? Text(message, "from_user_id"),
             ProfileName = profileName,
             Type = type,
             Text = text,
@@ -177,7 +179,7 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
         var changed = (field, type) switch
         {
             ("group_lifecycle_update", "group_delete") => ApplyDelete(group, item, at),
-            ("group_participants_update", "group_participants_add") => ApplyMembership(group, item, "added_participants", member: true, at, How(item, "joined")),
+            ("group_participants_update", "group_participants_add") => ApplyMembership(group, item, "added_participants", member: true, at, _ => How(item, "joined")),
             ("group_participants_update", "group_participants_remove") => ApplyRemove(group, item, at),
             ("group_participants_update", "group_join_request_created") => ApplyJoinRequest(group, item, "pending", at),
             ("group_participants_update", "group_join_request_revoked") => ApplyJoinRequest(group, item, "revoked", at),
@@ -211,7 +213,7 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
 
     private static string How(JsonElement item, string fallback) => Text(item, "reason") ?? fallback;
 
-    private static bool ApplyMembership(GroupEntity group, JsonElement item, string listName, bool member, long at, string how)
+    private static bool ApplyMembership(GroupEntity group, JsonElement item, string listName, bool member, long at, Func<JsonElement, string> how)
     {
         if (!item.TryGetProperty(listName, out var list) || list.ValueKind != JsonValueKind.Array)
             return false;
@@ -220,17 +222,23 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
         var changed = false;
         foreach (var entry in list.EnumerateArray())
         {
-            var waId = WaId(Text(entry, "wa_id") ?? Text(entry, "input"));
-            if (waId is null)
+            if (ParticipantKey(participants, Participant(entry)) is not { } key)
                 continue;
+            var (waId, userId, moved) = key;
+            changed |= moved;
             if (participants.TryGetValue(waId, out var current) && (current.At > at || (current.Member == member && current.At == at)))
+            {
+                // Same state already: only learn a BSUID it lacked.
+                if (userId is not null && current.UserId is null)
+                    (participants[waId], changed) = (current with { UserId = userId }, true);
                 continue;
-            participants[waId] = new Membership(member, at, how);
+            }
+            participants[waId] = new Membership(member, at, how(entry), userId ?? current?.UserId);
             changed = true;
             if (member)
             {
                 // A join request that led to this membership is settled.
-                foreach (var (id, request) in joinRequests.Where(r => r.Value.WaId == waId && r.Value.State == "pending" && r.Value.At <= at).ToList())
+                foreach (var (id, request) in joinRequests.Where(r => (r.Value.WaId == waId || r.Value.WaId == userId) && r.Value.State == "pending" && r.Value.At <= at).ToList())
                     joinRequests[id] = request with { State = "approved", At = at };
             }
         }
@@ -239,13 +247,54 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
         return changed;
     }
 
+    /// <summary>
+    /// The phone (digits) and BSUID a participant entry names: <c>wa_id</c>, <c>user_id</c>, and <c>input</c> (what the
+    /// business sent: a phone or a BSUID). Meta may show either or both
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
+    /// </summary>
+    public static (string? Phone, string? UserId) Participant(JsonElement entry)
+    {
+        var input = Text(entry, "input");
+        var phone = WaId(Text(entry, "wa_id")) ?? WaId(input);
+        var userId = Text(entry, "user_id") is { } id && UserIds.IsAny(id) ? id : UserIds.IsAny(input) ? input : null;
+        return (phone, userId);
+    }
+
+    /// <summary>
+    /// The key a group keeps a participant under, the phone when known, else the BSUID, and the BSUID to remember. A
+    /// participant first known by BSUID alone moves to the phone key when both arrive; one known by phone is found by
+    /// its BSUID, so a member who joins by phone and leaves by BSUID is one person.
+    /// </summary>
+    private static (string Key, string? UserId, bool Moved)? ParticipantKey(Dictionary<string, Membership> participants, (string? Phone, string? UserId) who)
+    {
+        var (phone, userId) = who;
+        if (phone is null)
+        {
+            if (userId is null)
+                return null;
+            var byPhone = participants.FirstOrDefault(p => p.Value.UserId == userId && p.Key != userId).Key;
+            return (byPhone ?? userId, userId, false);
+        }
+        if (userId is null || !participants.Remove(userId, out var bsuidOnly))
+            return (phone, userId, false);
+        if (!participants.TryGetValue(phone, out var known) || known.At < bsuidOnly.At)
+            participants[phone] = bsuidOnly with { UserId = userId };
+        return (phone, userId, true);
+    }
+
+    /// <summary>
+    /// Who started a removal: Meta's samples put <c>initiated_by</c> on the participant, on the group item, or beside
+    /// the item in the change value (copied onto the item by <see cref="GroupWebhookHandler"/>). Absent → the business.
+    /// </summary>
+    private static string RemovedHow(JsonElement item, JsonElement entry) =>
+        (Text(entry, "initiated_by") ?? Text(item, "initiated_by") ?? "business") == "participant" ? "left" : "removed";
+
     private static bool ApplyRemove(GroupEntity group, JsonElement item, long at)
     {
-        var by = Text(item, "initiated_by") ?? "business";
-        var changed = ApplyMembership(group, item, "removed_participants", member: false, at, by == "participant" ? "left" : "removed");
+        var changed = ApplyMembership(group, item, "removed_participants", member: false, at, entry => RemovedHow(item, entry));
         if (item.TryGetProperty("failed_participants", out var failed) && failed.ValueKind == JsonValueKind.Array && failed.GetArrayLength() > 0)
         {
-            var who = string.Join(", ", failed.EnumerateArray().Select(f => Text(f, "input") ?? Text(f, "wa_id")));
+            var who = string.Join(", ", failed.EnumerateArray().Select(f => Text(f, "input") ?? Text(f, "wa_id") ?? Text(f, "user_id")));
             var why = failed.EnumerateArray().Select(Errors).FirstOrDefault(e => e is not null);
             group.LastError = $"Could not remove {who}" + (why is { } e ? $": Meta {e.Code}: {e.Reason}" : ".");
             changed = true;
@@ -256,7 +305,8 @@ public sealed partial class GroupEventApplier(GroupStore store, ILogger<GroupEve
     private static bool ApplyJoinRequest(GroupEntity group, JsonElement item, string state, long at)
     {
         var id = Text(item, "join_request_id");
-        var waId = WaId(Text(item, "wa_id"));
+        var (phone, userId) = Participant(item);
+        var waId = phone ?? userId;
         if (id is null || waId is null)
             return false;
         var requests = group.JoinRequests;

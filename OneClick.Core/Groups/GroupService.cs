@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OneClick.Core.Contacts;
 using OneClick.Core.Meta;
 using OneClick.Core.Secrets;
 using OneClick.Core.Tenants;
@@ -92,7 +93,9 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
                 g.JoinApprovalMode = mode;
             if (node["participants"] is JsonArray list)
             {
-                var current = list.Select(p => GroupEventApplier.WaId(p?["wa_id"]?.GetValue<string>())).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                // A participant Meta names by BSUID alone is kept under it, as the webhooks do.
+                var current = list.Select(p => GroupEventApplier.WaId(p?["wa_id"]?.GetValue<string>()) ?? p?["user_id"]?.GetValue<string>())
+                    .OfType<string>().ToHashSet(StringComparer.Ordinal);
                 var participants = g.Participants;
                 foreach (var waId in current.Where(w => !participants.TryGetValue(w, out var m) || !m.Member))
                     participants[waId] = new Membership(true, seconds, "synced");
@@ -246,13 +249,14 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         ArgumentNullException.ThrowIfNull(request);
         var given = request.Participants ?? [];
         if (given.Count is < 1 or > GroupLimits.MaxParticipants)
-            return Failure.Invalid("participants", $"Between 1 and {GroupLimits.MaxParticipants} phone numbers (or wa_ids) per call.");
-        var waIds = given.Select(GroupEventApplier.WaId).ToList();
+            return Failure.Invalid("participants", $"Between 1 and {GroupLimits.MaxParticipants} phone numbers (or wa_ids, or BSUIDs) per call.");
+        // Meta takes a phone number or a business-scoped user id as the participant's "user" (echoed as "input").
+        var waIds = given.Select(p => GroupEventApplier.WaId(p) ?? (UserIds.IsAny(p) ? p : null)).ToList();
         var errors = new ValidationErrors();
         for (var i = 0; i < waIds.Count; i++)
         {
             if (waIds[i] is null)
-                errors.Add($"participants[{i}]", "A phone number in E.164 (e.g. +14155550123) or a wa_id.");
+                errors.Add($"participants[{i}]", "A phone number in E.164 (e.g. +14155550123), a wa_id, or a business-scoped user id. " + UserIds.FormatHint);
         }
         if (!errors.Any && waIds.Distinct(StringComparer.Ordinal).Count() != waIds.Count)
             errors.Add("participants", "Each participant once (Meta refuses duplicates with 131202).");
@@ -261,10 +265,10 @@ public sealed class GroupService(GroupStore store, GroupsGraphClient meta, Group
         var (group, problem) = await FindAsync(tenant.Id, groupId, requireActive: true, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
-        var members = group!.Members;
-        var strangers = waIds.Where(w => !members.Contains(w!, StringComparer.Ordinal)).ToList();
+        var members = group!.Participants.Where(p => p.Value.Member).SelectMany(p => new[] { p.Key, p.Value.UserId }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var strangers = waIds.Where(w => !members.Contains(w!)).ToList();
         if (strangers.Count > 0)
-            return Failure.Invalid("participants", $"Not in the group: {string.Join(", ", strangers.Select(s => "+" + s))}.");
+            return Failure.Invalid("participants", $"Not in the group: {string.Join(", ", strangers.Select(s => UserIds.IsAny(s) ? s : "+" + s))}.");
         var call = await CallAsync(tenant, group, (id, token) => meta.RemoveParticipantsAsync(id, token, waIds!, cancellationToken), cancellationToken).ConfigureAwait(false);
         // The removal itself is confirmed by the group_participants_remove webhook.
         return call.Failure is not null ? call.Failure : Outcome.Ok(group);

@@ -22,8 +22,9 @@ public sealed class GroupWebhookHandler(GroupEventApplier applier, GroupStore st
         {
             if (change.Value.TryGetProperty("groups", out var groups) && groups.ValueKind == JsonValueKind.Array)
             {
+                var initiatedBy = GroupEventApplier.Text(change.Value, "initiated_by");
                 foreach (var item in groups.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object))
-                    await applier.ApplyAsync(change.TenantId, change.Field, item, change.ReceivedAt, cancellationToken).ConfigureAwait(false);
+                    await applier.ApplyAsync(change.TenantId, change.Field, WithInitiatedBy(item, initiatedBy), change.ReceivedAt, cancellationToken).ConfigureAwait(false);
             }
             return;
         }
@@ -32,8 +33,8 @@ public sealed class GroupWebhookHandler(GroupEventApplier applier, GroupStore st
         {
             foreach (var message in inbound.EnumerateArray().Where(m => GroupEventApplier.Text(m, "group_id") is not null))
             {
-                var from = GroupEventApplier.Text(message, "from");
-                await applier.StoreInboundAsync(change.TenantId, message, ProfileName(change.Value, from), change.ReceivedAt, cancellationToken).ConfigureAwait(false);
+                var profile = ProfileName(change.Value, GroupEventApplier.Text(message, "from"), GroupEventApplier.Text(message, "from_user_id"));
+                await applier.StoreInboundAsync(change.TenantId, message, profile, change.ReceivedAt, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -44,9 +45,27 @@ public sealed class GroupWebhookHandler(GroupEventApplier applier, GroupStore st
         }
     }
 
-    /// <summary>The participant is under recipient_participant_id or participant_recipient_id: Meta's documents use both.</summary>
+    /// <summary>
+    /// The participant is under recipient_participant_id or participant_recipient_id (Meta's documents use both), or
+    /// only under recipient_participant_user_id for a participant Meta names by BSUID alone
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
+    /// </summary>
     public static string? ParticipantOf(JsonElement status) =>
-        GroupEventApplier.Text(status, "recipient_participant_id") ?? GroupEventApplier.Text(status, "participant_recipient_id");
+        GroupEventApplier.Text(status, "recipient_participant_id") ?? GroupEventApplier.Text(status, "participant_recipient_id")
+        ?? GroupEventApplier.Text(status, "recipient_participant_user_id");
+
+    /// <summary>
+    /// Some of Meta's samples put initiated_by beside the groups[] item rather than inside it: copied onto the item
+    /// (which wins), so the item applies, and parks, the same either way.
+    /// </summary>
+    private static JsonElement WithInitiatedBy(JsonElement item, string? initiatedBy)
+    {
+        if (initiatedBy is null || item.TryGetProperty("initiated_by", out _))
+            return item;
+        var copy = System.Text.Json.Nodes.JsonNode.Parse(item.GetRawText())!.AsObject();
+        copy["initiated_by"] = initiatedBy;
+        return JsonSerializer.SerializeToElement(copy);
+    }
 
     private async Task RecordParticipantStatusAsync(WebhookChangeContext change, JsonElement status, CancellationToken cancellationToken)
     {
@@ -64,13 +83,14 @@ public sealed class GroupWebhookHandler(GroupEventApplier applier, GroupStore st
             .ConfigureAwait(false);
     }
 
-    private static string? ProfileName(JsonElement value, string? waId)
+    private static string? ProfileName(JsonElement value, string? waId, string? userId)
     {
         if (!value.TryGetProperty("contacts", out var contacts) || contacts.ValueKind != JsonValueKind.Array)
             return null;
         foreach (var contact in contacts.EnumerateArray())
         {
-            if (GroupEventApplier.Text(contact, "wa_id") == waId && contact.TryGetProperty("profile", out var profile))
+            var same = waId is not null ? GroupEventApplier.Text(contact, "wa_id") == waId : userId is not null && GroupEventApplier.Text(contact, "user_id") == userId;
+            if (same && contact.TryGetProperty("profile", out var profile))
                 return GroupEventApplier.Text(profile, "name");
         }
         return null;

@@ -182,8 +182,7 @@ public sealed class CampaignFunctions(
         var body = await request.ReadBodyAsync<PreviewRequest>(cancellationToken);
         if (body.Audience is null || AudienceReader.Sources(body.Audience).Count == 0)
             return Problem.Validation("audience", "An audience is required: lists, tags, contacts and/or groups.");
-        var freeForm = (body.Message?.Type ?? "template") != "template";
-        return TypedResults.Ok(await preview.PreviewAsync(request.HttpContext.User.TenantId()!, body.Audience, freeForm, cancellationToken));
+        return TypedResults.Ok(await preview.PreviewAsync(request.HttpContext.User.TenantId()!, body.Audience, body.Message, cancellationToken));
     }
 
     [Function("PreviewCampaign")]
@@ -193,7 +192,7 @@ public sealed class CampaignFunctions(
         ArgumentNullException.ThrowIfNull(request);
         if (await FindAsync(request.HttpContext, campaignId, cancellationToken) is not { } campaign)
             return NotFoundOrInvalid(campaignId);
-        return TypedResults.Ok(await preview.PreviewAsync(campaign.TenantId, CampaignJson.Read<AudienceSpec>(campaign.AudienceJson), campaign.IsFreeForm, cancellationToken));
+        return TypedResults.Ok(await preview.PreviewAsync(campaign.TenantId, CampaignJson.Read<AudienceSpec>(campaign.AudienceJson), CampaignJson.Read<SendMessageRequest>(campaign.MessageJson), cancellationToken));
     }
 
     [Function("LaunchCampaign")]

@@ -1,3 +1,4 @@
+using OneClick.Core.Contacts;
 using OneClick.Core.Groups;
 using OneClick.Functions.Messages;
 
@@ -5,7 +6,9 @@ namespace OneClick.Functions.Groups;
 
 public sealed record GroupFailure(int? Code, string? Reason);
 
-public sealed record GroupParticipantView(string WaId, DateTimeOffset Since, string? How);
+/// <param name="WaId">The phone (wa_id) when Meta showed one; null for a participant known only by BSUID.</param>
+/// <param name="UserId">The business-scoped user id, when Meta showed one.</param>
+public sealed record GroupParticipantView(string? WaId, string? UserId, DateTimeOffset Since, string? How);
 
 public sealed record GroupJoinRequestView(string JoinRequestId, string WaId, string State, DateTimeOffset At);
 
@@ -21,8 +24,10 @@ public sealed record GroupView(
     {
         ArgumentNullException.ThrowIfNull(g);
         var participants = g.Participants.Where(p => p.Value.Member)
-            .Select(p => new GroupParticipantView(p.Key, DateTimeOffset.FromUnixTimeSeconds(p.Value.At), p.Value.How))
-            .OrderBy(p => p.WaId, StringComparer.Ordinal).ToList();
+            .Select(p => UserIds.IsAny(p.Key)
+                ? new GroupParticipantView(null, p.Key, DateTimeOffset.FromUnixTimeSeconds(p.Value.At), p.Value.How)
+                : new GroupParticipantView(p.Key, p.Value.UserId, DateTimeOffset.FromUnixTimeSeconds(p.Value.At), p.Value.How))
+            .OrderBy(p => p.WaId ?? p.UserId, StringComparer.Ordinal).ToList();
         var requests = g.JoinRequests
             .Select(r => new GroupJoinRequestView(r.Key, r.Value.WaId, r.Value.State, DateTimeOffset.FromUnixTimeSeconds(r.Value.At)))
             .OrderBy(r => r.At).ToList();

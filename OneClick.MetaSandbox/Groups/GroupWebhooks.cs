@@ -25,9 +25,10 @@ internal sealed class GroupWebhooks(WebhookDispatcher dispatcher, BehaviourStore
     public string Timestamp() => time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Sends one change with the given group items after <paramref name="delay"/>; duplicated when the behaviour says so.</summary>
-    public void Send(PhoneNumberRegistration number, string field, IEnumerable<JsonObject> items, TimeSpan delay, int? copies = null)
+    /// <param name="beside">Members put in the change value beside <c>groups</c> (some Meta samples put initiated_by there).</param>
+    public void Send(PhoneNumberRegistration number, string field, IEnumerable<JsonObject> items, TimeSpan delay, int? copies = null, JsonObject? beside = null)
     {
-        var body = Envelope(number, field, new JsonArray([.. items]));
+        var body = Envelope(number, field, new JsonArray([.. items]), beside);
         var count = copies ?? (behaviours.Get(number.PhoneNumberId).Settings.DuplicateWebhooks ? 2 : 1);
         for (var i = 0; i < count; i++)
         {
@@ -36,8 +37,20 @@ internal sealed class GroupWebhooks(WebhookDispatcher dispatcher, BehaviourStore
     }
 
     /// <summary>Meta's webhook bytes: the default encoder escapes non-ASCII as \uXXXX, as Meta does.</summary>
-    public static byte[] Envelope(PhoneNumberRegistration number, string field, JsonArray groups)
+    public static byte[] Envelope(PhoneNumberRegistration number, string field, JsonArray groups, JsonObject? beside = null)
     {
+        var value = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["metadata"] = new JsonObject
+            {
+                ["display_phone_number"] = number.DisplayPhoneNumber,
+                ["phone_number_id"] = number.PhoneNumberId,
+            },
+            ["groups"] = groups,
+        };
+        foreach (var (name, node) in beside ?? [])
+            value[name] = node?.DeepClone();
         var envelope = new JsonObject
         {
             ["object"] = "whatsapp_business_account",
@@ -46,16 +59,7 @@ internal sealed class GroupWebhooks(WebhookDispatcher dispatcher, BehaviourStore
                 ["id"] = number.WabaId,
                 ["changes"] = new JsonArray(new JsonObject
                 {
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject
-                        {
-                            ["display_phone_number"] = number.DisplayPhoneNumber,
-                            ["phone_number_id"] = number.PhoneNumberId,
-                        },
-                        ["groups"] = groups,
-                    },
+                    ["value"] = value,
                     ["field"] = field,
                 }),
             }),

@@ -96,22 +96,48 @@ internal static class GroupsEndpoints
 
         var waId = body!.WaId ?? body.From;
         var digits = waId is null ? null : Recipients.NormalizePhone(waId);
-        if (digits is null)
+        if ((waId is not null && digits is null) || (waId is null && body.UserId is null))
         {
-            return ControlJson.Error("waId (or from) must be a phone number of 8 to 15 digits.");
+            return ControlJson.Error("waId (or from) must be a phone number of 8 to 15 digits, or userId a business-scoped user id.");
         }
 
+        if (body.UserId is not null && !Recipients.LooksLikeUserId(body.UserId))
+        {
+            return ControlJson.Error("userId must be a business-scoped user id (CC.digits).");
+        }
+
+        // A person is known by phone, or only by BSUID (a username user whose phone Meta does not show).
+        var person = new GroupPerson(digits, body.UserId);
         return action switch
         {
-            "join" => Join(group!, number!, digits, webhooks),
-            "leave" => Leave(group!, number!, digits, webhooks),
-            "revoke-join-request" => RevokeJoinRequest(group!, number!, digits, webhooks),
-            _ => Inbound(group!, number!, digits, body, dispatcher, log, time),
+            "join" => Join(group!, number!, person, webhooks),
+            "leave" => Leave(group!, number!, person, webhooks, body.InitiatedByBeside),
+            "revoke-join-request" => RevokeJoinRequest(group!, number!, person.Id, webhooks),
+            _ => Inbound(group!, number!, person, body, dispatcher, log, time),
         };
     }
 
-    private static IResult Join(SandboxGroup group, PhoneNumberRegistration number, string waId, GroupWebhooks webhooks)
+    /// <summary>A group participant: the phone (digits) when Meta shows it, the BSUID when the person has one.</summary>
+    private sealed record GroupPerson(string? Phone, string? UserId)
     {
+        /// <summary>How the sandbox group keeps the participant: the phone when known, else the BSUID.</summary>
+        public string Id => Phone ?? UserId!;
+
+        /// <summary>A participant entry of a group webhook: wa_id and/or user_id, as Meta shows them.</summary>
+        public JsonObject Entry()
+        {
+            var entry = new JsonObject();
+            if (Phone is not null)
+                entry["wa_id"] = Phone;
+            if (UserId is not null)
+                entry["user_id"] = UserId;
+            return entry;
+        }
+    }
+
+    private static IResult Join(SandboxGroup group, PhoneNumberRegistration number, GroupPerson person, GroupWebhooks webhooks)
+    {
+        var waId = person.Id;
         JsonObject item;
         lock (group.Gate)
         {
@@ -158,7 +184,7 @@ internal static class GroupsEndpoints
                     ["type"] = "group_participants_add",
                     ["group_id"] = group.Id,
                     ["reason"] = "invite_link",
-                    ["added_participants"] = new JsonArray(new JsonObject { ["wa_id"] = waId }),
+                    ["added_participants"] = new JsonArray(person.Entry()),
                 };
             }
         }
@@ -167,24 +193,30 @@ internal static class GroupsEndpoints
         return Results.Json(group.Snapshot(), ControlJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static IResult Leave(SandboxGroup group, PhoneNumberRegistration number, string waId, GroupWebhooks webhooks)
+    /// <param name="initiatedByBeside">
+    /// Puts initiated_by beside the group item (in the change value) instead of inside it: Meta's samples show both.
+    /// </param>
+    private static IResult Leave(SandboxGroup group, PhoneNumberRegistration number, GroupPerson person, GroupWebhooks webhooks, bool initiatedByBeside)
     {
         lock (group.Gate)
         {
-            if (!group.Participants.Remove(waId))
+            if (!group.Participants.Remove(person.Id))
             {
-                return ControlJson.Error($"{waId} is not in the group.", StatusCodes.Status409Conflict);
+                return ControlJson.Error($"{person.Id} is not in the group.", StatusCodes.Status409Conflict);
             }
         }
 
-        webhooks.Send(number, GroupWebhooks.Participants, [new JsonObject
+        var item = new JsonObject
         {
             ["timestamp"] = webhooks.Timestamp(),
             ["type"] = "group_participants_remove",
             ["group_id"] = group.Id,
-            ["initiated_by"] = "participant",
-            ["removed_participants"] = new JsonArray(new JsonObject { ["wa_id"] = waId }),
-        }], TimeSpan.Zero);
+            ["removed_participants"] = new JsonArray(person.Entry()),
+        };
+        if (!initiatedByBeside)
+            item["initiated_by"] = "participant";
+        webhooks.Send(number, GroupWebhooks.Participants, [item], TimeSpan.Zero,
+            beside: initiatedByBeside ? new JsonObject { ["initiated_by"] = "participant" } : null);
         return Results.Json(group.Snapshot(), ControlJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
@@ -216,8 +248,9 @@ internal static class GroupsEndpoints
 
     /// <summary>A participant writes in the group: a text, or a type WhatsApp cannot forward (unsupported, 130501).</summary>
     private static IResult Inbound(
-        SandboxGroup group, PhoneNumberRegistration number, string from, GroupPersonRequest body, WebhookDispatcher dispatcher, MessageLog log, TimeProvider time)
+        SandboxGroup group, PhoneNumberRegistration number, GroupPerson person, GroupPersonRequest body, WebhookDispatcher dispatcher, MessageLog log, TimeProvider time)
     {
+        var from = person.Id;
         var unsupported = body.Type == "unsupported";
         if (!unsupported && string.IsNullOrEmpty(body.Text))
         {
@@ -226,13 +259,15 @@ internal static class GroupsEndpoints
 
         var id = Wamid.New(from);
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var message = new JsonObject
-        {
-            ["from"] = from,
-            ["group_id"] = group.Id,
-            ["id"] = id,
-            ["timestamp"] = timestamp,
-        };
+        var message = new JsonObject();
+        // A username user without a shown phone comes with from_user_id only.
+        if (person.Phone is not null)
+            message["from"] = person.Phone;
+        if (person.UserId is not null)
+            message["from_user_id"] = person.UserId;
+        message["group_id"] = group.Id;
+        message["id"] = id;
+        message["timestamp"] = timestamp;
         if (unsupported)
         {
             message["errors"] = new JsonArray(new JsonObject
@@ -250,7 +285,8 @@ internal static class GroupsEndpoints
             message["type"] = "text";
         }
 
-        var envelope = OneClick.MetaSandbox.Inbound.InboundAnyTypeEndpoints.InboundEnvelope(number, from, body.Name, message);
+        var envelope = OneClick.MetaSandbox.Inbound.InboundAnyTypeEndpoints.InboundEnvelope(
+            number, new OneClick.MetaSandbox.Inbound.InboundSender(person.Phone, person.UserId, null, null, body.Name), message, withContacts: true);
         log.RecordInbound(number.PhoneNumberId, id);
         dispatcher.Schedule(number, unsupported ? "inbound:unsupported" : "inbound:text", id, JsonSerializer.SerializeToUtf8Bytes(envelope), TimeSpan.Zero);
         return Results.Json(new { id, from, timestamp, groupId = group.Id }, ControlJson.Options, statusCode: StatusCodes.Status202Accepted);
@@ -301,6 +337,10 @@ internal static class GroupsEndpoints
     private sealed class GroupPersonRequest
     {
         public string? WaId { get; set; }
+        /// <summary>The person's BSUID, beside or instead of the phone.</summary>
+        public string? UserId { get; set; }
+        /// <summary>On leave: initiated_by beside the group item instead of inside it.</summary>
+        public bool InitiatedByBeside { get; set; }
         public string? From { get; set; }
         public string? Name { get; set; }
         public string? Text { get; set; }

@@ -37,7 +37,7 @@ internal sealed class SandboxGroup
     public bool Suspended { get; set; }
     public bool Deleted { get; set; }
 
-    /// <summary>Participants' wa_ids (digits), the business excluded.</summary>
+    /// <summary>Participants' wa_ids (digits), or BSUIDs for people known only by one; the business excluded.</summary>
     public List<string> Participants { get; } = [];
 
     /// <summary>People removed by the business: Meta does not let them rejoin through the invite link.</summary>

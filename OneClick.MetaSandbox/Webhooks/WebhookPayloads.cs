@@ -87,6 +87,11 @@ internal sealed record StatusUpdate
     [JsonPropertyName("participant_recipient_id")]
     public string? ParticipantRecipientId { get; init; }
 
+    /// <summary>Group delivered/read: the participant's business-scoped user id (a participant known only by it).</summary>
+    [JsonPropertyName("recipient_participant_user_id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RecipientParticipantUserId { get; init; }
+
     [JsonPropertyName("biz_opaque_callback_data")]
     public string? BizOpaqueCallbackData { get; init; }
 

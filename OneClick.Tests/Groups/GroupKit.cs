@@ -43,7 +43,7 @@ internal static class GroupKit
     }
 
     public static IReadOnlyList<string> Members(this JsonObject group) =>
-        [.. group["participants"]!.AsArray().Select(p => p!["waId"]!.GetValue<string>())];
+        [.. group["participants"]!.AsArray().Select(p => (p!["waId"] ?? p["userId"])!.GetValue<string>())];
 
     public static string MetaId(this JsonObject group) => group["metaGroupId"]!.GetValue<string>();
 

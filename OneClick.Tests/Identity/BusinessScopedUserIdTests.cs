@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using OneClick.Tests.BadInput;
+using OneClick.Tests.Campaigns;
 using OneClick.Tests.Conversations;
 using OneClick.Tests.Infrastructure;
 
@@ -94,6 +95,43 @@ public sealed class BusinessScopedUserIdTests(OneClickEnvironment env)
         Assert.Equal(131062, failed["error"]!["code"]!.GetValue<int>());
         Assert.Contains("not supported", failed["error"]!["title"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(userId, failed["to"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_campaign_preview_counts_up_front_the_bsuid_only_recipients_a_phone_only_template_cannot_reach()
+    {
+        var tenant = await env.CreateTenantAsync();
+        Content.ContentKit.SaveAtMeta(env, tenant, WeeklyOffer);
+        Content.ContentKit.SaveAtMeta(env, tenant, """
+            {"name":"login_code","language":"en_US","category":"AUTHENTICATION","components":[{"type":"BODY","text":"Your sign-in code is ready."}]}
+            """);
+        await Content.ContentKit.SyncAsync(tenant);
+        var ids = new List<string>();
+        foreach (var person in new object[] { new { phoneNumber = "+14155550931" }, new { userId = IdentityKit.NewUserId() }, new { phoneNumber = "+14155550932", userId = IdentityKit.NewUserId() } })
+        {
+            var created = await tenant.Post("api/contacts", person);
+            created.AssertStatus(HttpStatusCode.Created);
+            ids.Add(created.Json["id"]!.GetValue<string>());
+        }
+        var audience = new { contacts = ids };
+        var authentication = new { type = "template", template = new { name = "login_code", language = "en_US" } };
+
+        // Authentication templates need a phone number (Meta answers 131062 for a BSUID): the BSUID-only contact is counted.
+        var preview = await tenant.Post("api/campaigns/preview", new { audience, message = authentication });
+        preview.AssertStatus(HttpStatusCode.OK);
+        Assert.Equal(3, preview.Json.L("recipients"));
+        Assert.Equal(1, preview.Json.L("noPhoneNumber"));
+
+        // A marketing template can go to a BSUID: nobody is counted.
+        var marketing = await tenant.Post("api/campaigns/preview", new { audience, message = new { type = "template", template = new { name = "weekly_offer", language = "en_US" } } });
+        marketing.AssertStatus(HttpStatusCode.OK);
+        Assert.Equal(0, marketing.Json.L("noPhoneNumber"));
+
+        // The saved campaign's preview says the same.
+        var saved = await tenant.Post("api/campaigns", new { name = "codes", audience, message = authentication, launch = false });
+        saved.AssertStatus(HttpStatusCode.Created);
+        var savedPreview = (await tenant.Get($"api/campaigns/{saved.Json["id"]!.GetValue<string>()}/preview")).Json;
+        Assert.Equal(1, savedPreview.L("noPhoneNumber"));
     }
 
     [Fact]
