@@ -83,6 +83,7 @@ public static class OneClickApp
         services.AddSingleton<OneClick.Core.Idempotency.IdempotencyStore>();
         services.AddSingleton<IdempotentRequests>();
         Automations.AutomationLimits.Add(services, configuration);
+        Retention.RetentionFunctions.Add(services, configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -33,6 +33,7 @@ public sealed partial class AutomationActionRunner(
     TenantStore tenants,
     MessageService messages,
     SessionStore sessions,
+    ListStore lists,
     AnalyticsEvents analytics,
     IHttpClientFactory httpClients,
     TimeProvider clock,
@@ -46,7 +47,6 @@ public sealed partial class AutomationActionRunner(
 
     private TableClient Runs => storage.Table(TableNames.AutomationRuns);
     private TableClient Contacts => storage.Table(TableNames.Contacts);
-    private TableClient Lists => storage.Table(TableNames.Lists);
 
     /// <summary>Back-off between attempts: 0.5 s, 1 s, 2 s, … (capped at a minute).</summary>
     public static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(60_000, 500 * Math.Pow(2, Math.Max(0, attempt - 1))));
@@ -238,30 +238,15 @@ public sealed partial class AutomationActionRunner(
         }
     }
 
+    /// <summary>
+    /// The membership, its reverse (contact → lists) row and the list's count share the tenant's partition of the
+    /// "lists" table, so <see cref="ListStore.AddMembersAsync"/> writes them in one ETag-checked transaction: a retried or
+    /// duplicated action finds the member and counts nothing, and a crash leaves all three rows or none.
+    /// </summary>
     private async Task AddToListAsync(string tenantId, string listId, string contactId, CancellationToken cancellationToken)
     {
-        if (await Lists.FindAsync<ContactListEntity>(tenantId, ContactListEntity.RowKeyFor(listId), cancellationToken).ConfigureAwait(false) is null)
+        if (await lists.AddMembersAsync(tenantId, listId, [contactId], cancellationToken).ConfigureAwait(false) is null)
             throw new PermanentActionException($"No list {listId}.");
-        try
-        {
-            await Lists.AddEntityAsync(new ListMemberEntity
-            {
-                PartitionKey = tenantId,
-                RowKey = ListMemberEntity.RowKeyFor(listId, contactId),
-                ContactId = contactId,
-                AddedAt = clock.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (TableErrors.IsConflict(e))
-        {
-            return; // already a member: the count stays as it is
-        }
-        await Lists.UpdateWithRetryAsync<ContactListEntity>(tenantId, ContactListEntity.RowKeyFor(listId), l =>
-        {
-            l.MemberCount++;
-            l.UpdatedAt = clock.GetUtcNow();
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(LogLevel.Warning, "Automation {RuleId} action {RunKey} failed for good after {Attempts} attempts: {Error}")]
