@@ -150,8 +150,8 @@ public sealed partial class AutomationActionRunner(
                 metadata["automationRunId"] = run.RowKey;
                 var request = action.Message with { ContactId = contactId, To = null, ScheduleFor = null, Metadata = metadata };
                 var result = await messages.SubmitAsync(tenant, request, run.CorrelationId, cancellationToken).ConfigureAwait(false);
-                if (result.Errors is not null)
-                    throw new PermanentActionException("The message was refused: " + JsonSerializer.Serialize(result.Errors.ToDictionary()));
+                if (result.Failure is { } refused)
+                    throw new PermanentActionException("The message was refused: " + (refused.Errors is { } errors ? JsonSerializer.Serialize(errors.ToDictionary()) : refused.Detail));
                 return result.Value!.Id;
             }
             case ActionTypes.Webhook:

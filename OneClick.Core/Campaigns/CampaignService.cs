@@ -4,6 +4,7 @@ using OneClick.Core.Contacts;
 using OneClick.Core.Lists;
 using OneClick.Core.Messages;
 using OneClick.Core.Meta;
+using OneClick.Core.Results;
 using OneClick.Core.Scheduling;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
@@ -11,11 +12,8 @@ using OneClick.Core.Validation;
 
 namespace OneClick.Core.Campaigns;
 
-/// <summary>The outcome of a control action: done, or refused with why (→ 409).</summary>
-public sealed record ControlResult(CampaignEntity? Campaign, string? Refusal, int Count = 0)
-{
-    public static ControlResult Refused(string why) => new(null, why);
-}
+/// <summary>A control action done: the campaign after it, and how many recipients it moved (resumed, cancelled, retried).</summary>
+public sealed record CampaignControl(CampaignEntity Campaign, int Count = 0);
 
 /// <summary>Creates campaigns and carries out the lifecycle: launch, pause, resume, cancel, retry the failed, re-target.</summary>
 public sealed class CampaignService(
@@ -32,26 +30,26 @@ public sealed class CampaignService(
 {
     public const int MaxNameLength = 200;
 
-    public async Task<Validated<CampaignEntity>> CreateAsync(TenantEntity tenant, CampaignRequest request, string correlationId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignEntity>> CreateAsync(TenantEntity tenant, CampaignRequest request, string correlationId, CancellationToken cancellationToken)
     {
         var built = await BuildAsync(tenant, request, cancellationToken).ConfigureAwait(false);
-        if (built.Errors is not null)
+        if (built.Failure is not null)
             return built;
         var campaign = built.Value!;
         (campaign.PartitionKey, campaign.RowKey, campaign.CreatedAt, campaign.CorrelationId) = (tenant.Id, CampaignEntity.RowKeyFor(CampaignStore.NewId()), campaign.UpdatedAt, correlationId);
         await campaigns.AddAsync(campaign, cancellationToken).ConfigureAwait(false);
-        return Validated.Ok(campaign);
+        return Outcome.Ok(campaign);
     }
 
     /// <summary>
     /// Edits a draft: the whole definition (name, audience, message, schedule) is checked as at creation and replaces
     /// the draft's. A campaign that has been launched is not a draft any more (refused: re-target or create another).
     /// </summary>
-    public async Task<(Validated<CampaignEntity>? Result, string? Refusal)> ReplaceDraftAsync(TenantEntity tenant, string campaignId, CampaignRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignEntity>> ReplaceDraftAsync(TenantEntity tenant, string campaignId, CampaignRequest request, CancellationToken cancellationToken)
     {
         var built = await BuildAsync(tenant, request, cancellationToken).ConfigureAwait(false);
-        if (built.Errors is not null)
-            return (built, null);
+        if (built.Failure is not null)
+            return built;
         var definition = built.Value!;
         string? refusal = null;
         var campaign = await campaigns.UpdateAsync(tenant.Id, campaignId, c =>
@@ -65,11 +63,11 @@ public sealed class CampaignService(
                 (definition.Name, definition.MessageJson, definition.MessageType, definition.ContentJson, definition.AudienceJson, definition.ScheduleJson, definition.UpdatedAt);
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        return refusal is not null ? (null, refusal) : (campaign is null ? null : Validated.Ok(campaign), null);
+        return refusal is not null ? Failure.Conflict(refusal) : campaign is null ? Failure.NotFound("campaign") : Outcome.Ok(campaign);
     }
 
     /// <summary>Checks a definition and builds the campaign's content from it (keys, status and ids are the caller's).</summary>
-    private async Task<Validated<CampaignEntity>> BuildAsync(TenantEntity tenant, CampaignRequest request, CancellationToken cancellationToken)
+    private async Task<Outcome<CampaignEntity>> BuildAsync(TenantEntity tenant, CampaignRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
@@ -91,7 +89,7 @@ public sealed class CampaignService(
         CampaignSchedule.Parse(request.Schedule, now, errors);
         await CheckAudienceAsync(tenant.Id, request.Audience, errors, cancellationToken).ConfigureAwait(false);
         if (errors.Any)
-            return Validated.Invalid<CampaignEntity>(errors);
+            return Failure.Invalid(errors);
 
         var campaign = new CampaignEntity
         {
@@ -106,9 +104,9 @@ public sealed class CampaignService(
         if (campaign.MessageJson.Length + campaign.AudienceJson.Length + campaign.ContentJson.Length > 60_000)
         {
             errors.Add("message", "The campaign is too large to store: keep the message and audience under 60,000 characters of JSON.");
-            return Validated.Invalid<CampaignEntity>(errors);
+            return Failure.Invalid(errors);
         }
-        return Validated.Ok(campaign);
+        return Outcome.Ok(campaign);
     }
 
     private static System.Text.Json.Nodes.JsonNode? CheckMessage(SendMessageRequest? message, ValidationErrors errors)
@@ -191,14 +189,14 @@ public sealed class CampaignService(
             errors.Add("audience", "The audience is empty: give lists or tags with members, contacts or groups.");
     }
 
-    public async Task<ControlResult> LaunchAsync(TenantEntity tenant, string campaignId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignControl>> LaunchAsync(TenantEntity tenant, string campaignId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var campaign = await campaigns.GetAsync(tenant.Id, campaignId, cancellationToken).ConfigureAwait(false);
         if (campaign is null)
-            return new ControlResult(null, null);
+            return Failure.NotFound("campaign");
         if (campaign.Status != CampaignStatus.Draft)
-            return ControlResult.Refused($"The campaign is {campaign.Status}; only a draft can be launched.");
+            return Failure.Conflict($"The campaign is {campaign.Status}; only a draft can be launched.");
         var now = clock.GetUtcNow();
         string? cannot = tenant.PhoneNumberId is null ? "The tenant has no Meta credentials: store them with PUT /api/tenants/{id}/credentials." : null;
         var errors = new ValidationErrors();
@@ -208,7 +206,7 @@ public sealed class CampaignService(
         if (cannot is not null)
         {
             await campaigns.UpdateAsync(tenant.Id, campaignId, c => (c.StatusReason = cannot) is not null, cancellationToken).ConfigureAwait(false);
-            return ControlResult.Refused(cannot);
+            return Failure.Conflict(cannot);
         }
         var first = schedule!.NextAfter(now, now - TimeSpan.FromTicks(1)) ?? now;
         var launched = await campaigns.UpdateAsync(tenant.Id, campaignId, c =>
@@ -219,15 +217,15 @@ public sealed class CampaignService(
             return true;
         }, cancellationToken).ConfigureAwait(false);
         if (launched?.LaunchedAt != now)
-            return ControlResult.Refused("The campaign was launched by another request.");
+            return Failure.Conflict("The campaign was launched by another request.");
         if (schedule.Type == "now")
             await scheduler.StartNowAsync(tenant.Id, campaignId, now, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
         else
             await schedules.AddAsync(first, tenant.Id, "", campaign.CorrelationId ?? "", cancellationToken, campaignId).ConfigureAwait(false);
-        return new ControlResult(await campaigns.GetAsync(tenant.Id, campaignId, cancellationToken).ConfigureAwait(false), null);
+        return Done(await campaigns.GetAsync(tenant.Id, campaignId, cancellationToken).ConfigureAwait(false));
     }
 
-    public async Task<ControlResult> PauseAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignControl>> PauseAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
     {
         string? refusal = null;
         var campaign = await campaigns.UpdateAsync(tenantId, campaignId, c =>
@@ -238,10 +236,10 @@ public sealed class CampaignService(
             (c.Status, c.UpdatedAt) = (CampaignStatus.Paused, clock.GetUtcNow());
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        return new ControlResult(refusal is null ? campaign : null, refusal);
+        return refusal is not null ? Failure.Conflict(refusal) : Done(campaign);
     }
 
-    public async Task<ControlResult> ResumeAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignControl>> ResumeAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
     {
         string? refusal = null;
         var runningOccurrence = false;
@@ -261,17 +259,17 @@ public sealed class CampaignService(
             return true;
         }, cancellationToken).ConfigureAwait(false);
         if (refusal is not null || campaign is null)
-            return new ControlResult(null, refusal);
+            return refusal is not null ? Failure.Conflict(refusal) : Done(campaign);
         // Batches that arrived while paused were dropped; their recipients are still queued: send them now.
         var count = runningOccurrence
             ? await CampaignProgress.RequeueQueuedAsync(recipients, queue, tenantId, campaignId, latest!, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false)
             : 0;
         if (runningOccurrence)
             await progress.CheckCompletionAsync(tenantId, campaignId, latest!, cancellationToken).ConfigureAwait(false);
-        return new ControlResult(campaign, null, count);
+        return Done(campaign, count);
     }
 
-    public async Task<ControlResult> CancelAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignControl>> CancelAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
     {
         string? refusal = null;
         DateTimeOffset? nextDue = null;
@@ -285,7 +283,7 @@ public sealed class CampaignService(
             return true;
         }, cancellationToken).ConfigureAwait(false);
         if (refusal is not null || campaign is null)
-            return new ControlResult(null, refusal);
+            return refusal is not null ? Failure.Conflict(refusal) : Done(campaign);
         if (nextDue is not null && await schedules.FindAsync(DueScheduleEntity.RowKeyFor(nextDue.Value, tenantId, campaignId), cancellationToken).ConfigureAwait(false) is { } row)
             await schedules.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
         var count = 0;
@@ -296,17 +294,17 @@ public sealed class CampaignService(
                 count += (await recipients.ChangeAsync(partition, page, r => r.Status == MessageStatus.Queued && CampaignBatchSender.Cancel(r), cancellationToken).ConfigureAwait(false)).Count;
             await progress.CheckCompletionAsync(tenantId, campaignId, occurrence, cancellationToken).ConfigureAwait(false);
         }
-        return new ControlResult(campaign, null, count);
+        return Done(campaign, count);
     }
 
     /// <summary>Failed recipients whose error may pass on a second try go back to the queue; terminal failures stay.</summary>
-    public async Task<ControlResult> RetryFailedAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignControl>> RetryFailedAsync(string tenantId, string campaignId, CancellationToken cancellationToken)
     {
         var campaign = await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false);
         if (campaign is null)
-            return new ControlResult(null, null);
+            return Failure.NotFound("campaign");
         if (campaign.LatestOccurrence is not { } occurrence || campaign.Status is CampaignStatus.Cancelled or CampaignStatus.Paused or CampaignStatus.Draft)
-            return ControlResult.Refused($"The campaign is {campaign.Status}; retry needs a started campaign that is not paused or cancelled.");
+            return Failure.Conflict($"The campaign is {campaign.Status}; retry needs a started campaign that is not paused or cancelled.");
         var partition = CampaignRecipientEntity.PartitionFor(tenantId, campaignId, occurrence);
         await campaigns.UpdateOccurrenceAsync(tenantId, campaignId, occurrence, o => o.Status == OccurrenceStatus.Completed && (o.Status = OccurrenceStatus.Running) is not null, cancellationToken).ConfigureAwait(false);
         await campaigns.UpdateAsync(tenantId, campaignId, c => c.Status is CampaignStatus.Completed or CampaignStatus.Scheduled && (c.Status = CampaignStatus.Running) is not null, cancellationToken).ConfigureAwait(false);
@@ -324,8 +322,12 @@ public sealed class CampaignService(
         }
         await CampaignProgress.RequeueQueuedAsync(recipients, queue, tenantId, campaignId, occurrence, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
         await progress.WatchAsync(tenantId, campaignId, occurrence, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
-        return new ControlResult(await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false), null, count);
+        return Done(await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false), count);
     }
+
+    /// <summary>The campaign after a control action; gone in between (deleted with its tenant) is not found.</summary>
+    internal static Outcome<CampaignControl> Done(CampaignEntity? campaign, int count = 0) =>
+        campaign is null ? Failure.NotFound("campaign") : Outcome.Ok(new CampaignControl(campaign, count));
 
     /// <summary>Meta's per-user marketing limit (131049): retrying that user within 24 hours can get them blocked for longer.</summary>
     private bool TooSoon(CampaignRecipientEntity r) =>
@@ -335,13 +337,13 @@ public sealed class CampaignService(
     public static bool IsRetryable(int? code) => code is null or 0 || MetaErrorPolicy.Classify(code.Value) != MetaErrorKind.Terminal;
 
     /// <summary>A new draft campaign whose audience is this one's recipients in <paramref name="status"/>.</summary>
-    public async Task<Validated<CampaignEntity>?> RetargetAsync(TenantEntity tenant, string campaignId, RetargetRequest request, string correlationId, CancellationToken cancellationToken)
+    public async Task<Outcome<CampaignEntity>> RetargetAsync(TenantEntity tenant, string campaignId, RetargetRequest request, string correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
         var source = await campaigns.GetAsync(tenant.Id, campaignId, cancellationToken).ConfigureAwait(false);
         if (source is null)
-            return null;
+            return Failure.NotFound("campaign");
         var errors = new ValidationErrors();
         var occurrence = request.Occurrence ?? source.LatestOccurrence;
         if (occurrence is null)
@@ -349,7 +351,7 @@ public sealed class CampaignService(
         if (request.Status is null || !RecipientStatuses.Contains(request.Status))
             errors.Add("status", $"One of: {string.Join(", ", RecipientStatuses)}.");
         if (errors.Any)
-            return Validated.Invalid<CampaignEntity>(errors);
+            return Failure.Invalid(errors);
         var audience = CampaignJson.Read<AudienceSpec>(source.AudienceJson);
         return await CreateAsync(tenant, new CampaignRequest
         {

@@ -1,4 +1,5 @@
 using OneClick.Core.Messages;
+using OneClick.Core.Results;
 using OneClick.Core.Storage;
 
 namespace OneClick.Core.Campaigns;
@@ -11,16 +12,18 @@ namespace OneClick.Core.Campaigns;
 /// </summary>
 public sealed class CampaignUnknownResender(CampaignStore campaigns, CampaignRecipientStore recipients, CampaignProgress progress, QueuePublisher queue, TimeProvider clock)
 {
-    public async Task<ControlResult> ResendAsync(string tenantId, string campaignId, string? occurrence, CancellationToken cancellationToken)
+    /// <param name="occurrence">The occurrence to resend; null for the latest.</param>
+    public async Task<Outcome<CampaignControl>> ResendAsync(string tenantId, string campaignId, string? occurrence, CancellationToken cancellationToken)
     {
+        var notFound = Failure.NotFound(occurrence is null ? "campaign" : "campaign occurrence");
         var campaign = await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false);
         if (campaign is null)
-            return new ControlResult(null, null);
+            return notFound;
         occurrence ??= campaign.LatestOccurrence;
         if (occurrence is null || campaign.Status is CampaignStatus.Cancelled or CampaignStatus.Paused or CampaignStatus.Draft)
-            return ControlResult.Refused($"The campaign is {campaign.Status}; resending needs a started campaign that is not paused or cancelled.");
+            return Failure.Conflict($"The campaign is {campaign.Status}; resending needs a started campaign that is not paused or cancelled.");
         if (await campaigns.GetOccurrenceAsync(tenantId, campaignId, occurrence, cancellationToken).ConfigureAwait(false) is null)
-            return new ControlResult(null, null);
+            return notFound;
 
         var partition = CampaignRecipientEntity.PartitionFor(tenantId, campaignId, occurrence);
         var count = 0;
@@ -55,6 +58,8 @@ public sealed class CampaignUnknownResender(CampaignStore campaigns, CampaignRec
         {
             await progress.WatchAsync(tenantId, campaignId, occurrence, campaign.CorrelationId ?? "", cancellationToken).ConfigureAwait(false);
         }
-        return new ControlResult(await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false), null, count);
+        return await campaigns.GetAsync(tenantId, campaignId, cancellationToken).ConfigureAwait(false) is { } after
+            ? Outcome.Ok(new CampaignControl(after, count))
+            : notFound;
     }
 }

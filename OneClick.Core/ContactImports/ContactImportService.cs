@@ -7,16 +7,16 @@ using Azure.Storage.Blobs.Models;
 using CsvHelper;
 using Microsoft.Extensions.Logging;
 using OneClick.Core.Contacts;
+using OneClick.Core.Results;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
 
 namespace OneClick.Core.ContactImports;
 
-/// <summary>The upload cannot be imported at all (status 400, 413 or 415); nothing was stored.</summary>
-public sealed class ImportRefusedException(int status, string field, string message) : Exception(message)
+/// <summary>The upload cannot be imported at all; nothing was stored. It never leaves the service: StartAsync answers its failure.</summary>
+internal sealed class ImportRefusedException(Failure failure) : Exception(failure.Detail)
 {
-    public int Status { get; } = status;
-    public string Field { get; } = field;
+    public Failure Failure { get; } = failure;
 }
 
 /// <summary>
@@ -43,9 +43,24 @@ public sealed partial class ContactImportService(
 
     public static bool IsValidId(string? id) => id is { Length: > 1 and <= 64 } && id[0] == 'i' && id.Skip(1).All(char.IsAsciiLetterOrDigit);
 
-    /// <summary>Stores the upload and queues its import.</summary>
-    /// <exception cref="ImportRefusedException">The file cannot be imported; nothing was stored.</exception>
-    public async Task<ContactImportEntity> StartAsync(string tenantId, Stream body, string? fileName, string correlationId, CancellationToken cancellationToken)
+    /// <summary>The failure for an upload over <see cref="MaxFileBytes"/>.</summary>
+    public static Failure TooLarge { get; } = new(FailureKind.TooLarge, "The request body is too large.",
+        $"A CSV import takes at most {MaxFileBytes / (1024 * 1024)} MiB; split the file.");
+
+    /// <summary>Stores the upload and queues its import; a file that cannot be imported is refused and nothing is stored.</summary>
+    public async Task<Outcome<ContactImportEntity>> StartAsync(string tenantId, Stream body, string? fileName, string correlationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Outcome.Ok(await StoreAndQueueAsync(tenantId, body, fileName, correlationId, cancellationToken).ConfigureAwait(false));
+        }
+        catch (ImportRefusedException refused)
+        {
+            return refused.Failure;
+        }
+    }
+
+    private async Task<ContactImportEntity> StoreAndQueueAsync(string tenantId, Stream body, string? fileName, string correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var prefix = new byte[SniffBytes];
@@ -72,7 +87,7 @@ public sealed partial class ContactImportService(
                     {
                         size += read;
                         if (size > MaxFileBytes)
-                            throw new ImportRefusedException(413, "file", $"The file is larger than {MaxFileBytes / (1024 * 1024)} MiB; split it into several imports.");
+                            throw new ImportRefusedException(TooLarge);
                         await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -107,42 +122,42 @@ public sealed partial class ContactImportService(
     }
 
     /// <summary>Checks the start of the file: encoding, header row, number column.</summary>
-    public static (char Separator, ImportColumns Columns) InspectHeader(ReadOnlyMemory<byte> prefix, bool wholeFile)
+    internal static (char Separator, ImportColumns Columns) InspectHeader(ReadOnlyMemory<byte> prefix, bool wholeFile)
     {
         var bytes = prefix.Span;
         if (bytes.IsEmpty)
-            throw new ImportRefusedException(400, "file", "The file is empty: send a CSV with a header row.");
+            throw new ImportRefusedException(Failure.Invalid("file", "The file is empty: send a CSV with a header row."));
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bytes.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]))
-            throw new ImportRefusedException(400, "encoding", "The file is UTF-16 or UTF-32; save it as UTF-8 (\"CSV UTF-8\" in Excel).");
+            throw new ImportRefusedException(Failure.Invalid("encoding", "The file is UTF-16 or UTF-32; save it as UTF-8 (\"CSV UTF-8\" in Excel)."));
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
             bytes = bytes[3..];
         if (bytes.Contains((byte)0))
-            throw new ImportRefusedException(400, "encoding", "The file contains NUL bytes: it is not a text CSV file.");
+            throw new ImportRefusedException(Failure.Invalid("encoding", "The file contains NUL bytes: it is not a text CSV file."));
         var chars = ArrayPool<char>.Shared.Rent(bytes.Length);
         try
         {
             var status = Utf8.ToUtf16(bytes, chars, out _, out _, replaceInvalidSequences: false, isFinalBlock: wholeFile);
             if (status == System.Buffers.OperationStatus.InvalidData)
-                throw new ImportRefusedException(400, "encoding", "The file is not valid UTF-8 (perhaps Latin-1 or Windows-1252); save it as UTF-8 (\"CSV UTF-8\" in Excel).");
+                throw new ImportRefusedException(Failure.Invalid("encoding", "The file is not valid UTF-8 (perhaps Latin-1 or Windows-1252); save it as UTF-8 (\"CSV UTF-8\" in Excel)."));
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
         }
         if (!wholeFile && !bytes.Contains((byte)'\n') && !bytes.Contains((byte)'\r'))
-            throw new ImportRefusedException(400, "file", $"The header row is longer than {SniffBytes / 1024} KiB.");
+            throw new ImportRefusedException(Failure.Invalid("file", $"The header row is longer than {SniffBytes / 1024} KiB."));
 
         try
         {
             using var reader = CsvReader.Create(prefix, new CsvReaderOptions { AllowLineBreaksInQuotes = false, SkipEmptyLines = true });
             var headers = reader.Headers;
             var columns = ImportColumns.FromHeader(headers, out var error)
-                ?? throw new ImportRefusedException(400, "header", error!);
+                ?? throw new ImportRefusedException(Failure.Invalid("header", error!));
             return (reader.Separator, columns);
         }
         catch (CsvFormatException e)
         {
-            throw new ImportRefusedException(400, "header", $"The header row is not valid CSV: {e.Message}");
+            throw new ImportRefusedException(Failure.Invalid("header", $"The header row is not valid CSV: {e.Message}"));
         }
     }
 

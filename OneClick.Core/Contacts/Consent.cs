@@ -145,7 +145,7 @@ public sealed partial class ConsentWebhookHandler(
             Text = new TextContent(tenant.StopConfirmationText),
             Metadata = new System.Text.Json.Nodes.JsonObject { ["reason"] = "stop_keyword_confirmation" },
         }, Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false);
-        if (sent.Errors is not null)
+        if (sent.Failure is not null)
             LogConfirmationRefused(logger, tenant.Id, contact.Id);
     }
 

@@ -59,7 +59,7 @@ public sealed partial class CampaignHolds(
                 else if (hold is null && campaign.Status == CampaignStatus.Paused && campaign.PausedFor == AccountHold)
                 {
                     var resumed = await service.ResumeAsync(tenantId, campaign.Id, cancellationToken).ConfigureAwait(false);
-                    LogResumed(logger, tenantId, campaign.Id, resumed.Count);
+                    LogResumed(logger, tenantId, campaign.Id, resumed.Value?.Count ?? 0);
                 }
             }
             token = page.ContinuationToken;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OneClick.Core.Contacts;
 using OneClick.Core.Messages.Content;
+using OneClick.Core.Results;
 using OneClick.Core.Scheduling;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
@@ -27,7 +28,7 @@ public sealed partial class MessageService(
     /// <summary>If the direct enqueue of a "now" message is lost, the timer picks it up after this long.</summary>
     public static readonly TimeSpan SafetyNetDelay = TimeSpan.FromMinutes(2);
 
-    public async Task<Validated<MessageEntity>> SubmitAsync(
+    public async Task<Outcome<MessageEntity>> SubmitAsync(
         TenantEntity tenant, SendMessageRequest request, string correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
@@ -53,7 +54,7 @@ public sealed partial class MessageService(
         else if (request.ContactId is not null && !ContactStore.IsValidId(request.ContactId))
             errors.Add("contactId", "Not a contact id.");
         if (errors.Any)
-            return Validated.Invalid<MessageEntity>(errors);
+            return Failure.Invalid(errors);
 
         // Read the contact without writing it: personalisation and the template check may still refuse the message.
         var identity = e164 is not null ? new ContactIdentity(e164) : userId is not null ? WebhookIdentity.Of(null, userId, userId) : null;
@@ -63,12 +64,12 @@ public sealed partial class MessageService(
         if (contact is null && identity is null)
         {
             errors.Add("contactId", "No such contact.");
-            return Validated.Invalid<MessageEntity>(errors);
+            return Failure.Invalid(errors);
         }
         var prepared = await preparer.PrepareAsync(tenant, request.Type!, content!,
             contact ?? new ContactEntity { PartitionKey = tenant.Id, PhoneNumber = e164 ?? "", UserId = identity!.UserId, ParentUserId = identity.ParentUserId }, errors, cancellationToken).ConfigureAwait(false);
         if (prepared is null)
-            return Validated.Invalid<MessageEntity>(errors);
+            return Failure.Invalid(errors);
         // A new contact starts opted out if Meta already told us this person stopped marketing (a suppression).
         if (contact is null)
             contact = (await contacts.ResolveAsync(tenant.Id, identity!, null, cancellationToken).ConfigureAwait(false)).Contact;
@@ -95,7 +96,7 @@ public sealed partial class MessageService(
             CorrelationId = correlationId,
         };
         await AcceptAsync(message, stored: null, cancellationToken).ConfigureAwait(false);
-        return Validated.Ok(message);
+        return Outcome.Ok(message);
     }
 
     /// <summary>What goes to Meta's /messages, with OneClick's reference for the status webhooks to echo.</summary>
@@ -148,17 +149,17 @@ public sealed partial class MessageService(
     }
 
     /// <summary>A message to a WhatsApp group: the same content rules, a group recipient, and the group's conversation.</summary>
-    private async Task<Validated<MessageEntity>> SubmitToGroupAsync(
+    private async Task<Outcome<MessageEntity>> SubmitToGroupAsync(
         TenantEntity tenant, SendMessageRequest request, JsonNode? content, DateTimeOffset? scheduleFor, string metadataJson,
         ValidationErrors errors, string correlationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var group = await groups.ResolveAsync(tenant.Id, request, errors, cancellationToken).ConfigureAwait(false);
         if (errors.Any || group is null)
-            return Validated.Invalid<MessageEntity>(errors);
+            return Failure.Invalid(errors);
         // Templates are checked as for a person; a group has no contact fields to personalise with.
         var prepared = await preparer.PrepareAsync(tenant, request.Type!, content!, new ContactEntity { PartitionKey = tenant.Id }, errors, cancellationToken).ConfigureAwait(false);
         if (prepared is null)
-            return Validated.Invalid<MessageEntity>(errors);
+            return Failure.Invalid(errors);
         var id = MessageStore.NewId();
         var payload = MetaPayload(id, "group", group.MetaGroupId, request.Type!, prepared.Content);
         var message = new MessageEntity
@@ -178,7 +179,7 @@ public sealed partial class MessageService(
             CorrelationId = correlationId,
         };
         await AcceptAsync(message, () => groups.RecordOutboundAsync(message, group, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return Validated.Ok(message);
+        return Outcome.Ok(message);
     }
 
     /// <summary>ISO 8601 with an explicit offset; a time without one is ambiguous and refused.</summary>

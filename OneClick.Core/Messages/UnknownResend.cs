@@ -1,3 +1,4 @@
+using OneClick.Core.Results;
 using OneClick.Core.Storage;
 
 namespace OneClick.Core.Messages;
@@ -17,23 +18,26 @@ public static class UnknownResend
     public const string Marker = "Resent on request after an unknown outcome";
 }
 
+/// <summary>A message after a resend request, and whether this request sent it again.</summary>
+public sealed record ResentMessage(MessageEntity Message, bool Resent);
+
 /// <summary>POST /api/messages/{id}/resend: an unknown message goes back to the send queue, once (a repeated request changes nothing).</summary>
 public sealed class MessageResender(MessageStore messages, QueuePublisher queue, TimeProvider clock)
 {
-    /// <returns>The message (null when there is none) and, when it cannot be resent, why.</returns>
-    public async Task<(MessageEntity? Message, bool Resent, string? Refusal)> ResendUnknownAsync(string tenantId, string messageId, CancellationToken cancellationToken)
+    /// <returns>The message, or not found, or a conflict when it is not unknown (and was not resent before).</returns>
+    public async Task<Outcome<ResentMessage>> ResendUnknownAsync(string tenantId, string messageId, CancellationToken cancellationToken)
     {
         var reopened = false;
         var message = await messages.UpdateAsync(tenantId, messageId, m => reopened = m.ReopenUnknown(clock.GetUtcNow(), UnknownResend.Marker), cancellationToken).ConfigureAwait(false);
         if (message is null)
-            return (null, false, null);
+            return Failure.NotFound("message");
         if (!reopened)
         {
             // Already resent by an earlier copy of this request: the same answer, nothing sent again.
             var resentBefore = message.History.Any(h => h.Detail == UnknownResend.Marker);
-            return (message, false, resentBefore ? null : $"The message is {message.Status}; only an unknown message can be resent.");
+            return resentBefore ? Outcome.Ok(new ResentMessage(message, false)) : Failure.Conflict($"The message is {message.Status}; only an unknown message can be resent.");
         }
         await queue.SendAsync(QueueNames.OutboundMessages, new SendMessageCommand(SendMessageCommand.CurrentVersion, tenantId, messageId, message.CorrelationId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return (message, true, null);
+        return Outcome.Ok(new ResentMessage(message, true));
     }
 }

@@ -13,6 +13,8 @@ public enum FailureKind
     NotFound,
     /// <summary>Not possible in the current state (a campaign already running, a group still being created, …).</summary>
     Conflict,
+    /// <summary>The request is larger than the operation takes (an upload over its size limit).</summary>
+    TooLarge,
     /// <summary>Not allowed for this caller or this account (Meta says the number may not use a feature, …).</summary>
     NotAllowed,
     /// <summary>Too many requests; retrying after <see cref="Failure.RetryAfter"/> can succeed.</summary>

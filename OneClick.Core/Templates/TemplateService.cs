@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OneClick.Core.Results;
 using OneClick.Core.Secrets;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
@@ -77,13 +78,13 @@ public sealed class TemplateService(TemplateStore store, TenantSecrets secrets, 
     }
 
     /// <summary>Validates locally, submits to Meta (status PENDING until the review webhook) and stores the template.</summary>
-    public async Task<Validated<TemplateEntity>> CreateAsync(TenantEntity tenant, CreateTemplateRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<TemplateEntity>> CreateAsync(TenantEntity tenant, CreateTemplateRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
         var errors = TemplateCreateValidator.Validate(request);
         if (errors.Any)
-            return Validated.Invalid<TemplateEntity>(errors);
+            return Failure.Invalid(errors);
 
         var (wabaId, token) = await CredentialsAsync(tenant, cancellationToken).ConfigureAwait(false);
         var format = string.Equals(request.Format, "named", StringComparison.OrdinalIgnoreCase) ? TemplateDefinition.Named : TemplateDefinition.Positional;
@@ -113,7 +114,7 @@ public sealed class TemplateService(TemplateStore store, TenantSecrets secrets, 
             UpdatedAt = now,
         };
         if (await store.TryAddAsync(entity, cancellationToken).ConfigureAwait(false))
-            return Validated.Ok(entity);
+            return Outcome.Ok(entity);
 
         // A row exists: the review webhook may have come first (keep its status), or an old row of a deleted template.
         var stored = await store.UpdateAsync(tenant.Id, entity.RowKey, existing =>
@@ -130,7 +131,7 @@ public sealed class TemplateService(TemplateStore store, TenantSecrets secrets, 
         }, cancellationToken).ConfigureAwait(false);
         if (stored is null)
             await store.UpsertAsync(entity, cancellationToken).ConfigureAwait(false);
-        return Validated.Ok(stored ?? entity);
+        return Outcome.Ok(stored ?? entity);
     }
 
     /// <summary>Deletes one language (or every language) of a template at Meta and here; the rows deleted (empty: none known).</summary>

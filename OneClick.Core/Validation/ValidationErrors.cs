@@ -17,12 +17,3 @@ public sealed class ValidationErrors
     public IDictionary<string, string[]> ToDictionary() =>
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }
-
-/// <summary>The outcome of an operation that may be refused for bad input.</summary>
-public sealed record Validated<T>(T? Value, ValidationErrors? Errors) where T : class;
-
-public static class Validated
-{
-    public static Validated<T> Ok<T>(T value) where T : class => new(value, null);
-    public static Validated<T> Invalid<T>(ValidationErrors errors) where T : class => new(null, errors);
-}

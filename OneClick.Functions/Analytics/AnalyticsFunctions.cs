@@ -31,6 +31,7 @@ public sealed class AnalyticsFunctions(AnalyticsEvents events, TimeProvider cloc
 
     /// <summary>Streams the raw events as NDJSON, one storage page at a time, flushing after each page.</summary>
     [Function("ExportAnalyticsEvents")]
+    [OpenApi.ResponseContent("application/x-ndjson", "The events as newline-delimited JSON, one event a line.")]
     public Task<IResult> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "analytics/export")] HttpRequest request, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Campaigns;
 using OneClick.Core.Messages;
+using OneClick.Core.Results;
 using OneClick.Core.Scheduling;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
@@ -31,18 +32,19 @@ public sealed class CampaignFunctions(
         var http = request.HttpContext;
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
         var created = await service.CreateAsync(tenant, body, http.CorrelationId(), cancellationToken);
-        if (created.Errors is not null)
-            return Problem.Validation(created.Errors);
+        if (created.Failure is { } refused)
+            return Problem.From(refused);
         var campaign = created.Value!;
         if (body.Launch)
         {
             var launched = await service.LaunchAsync(tenant, campaign.Id, cancellationToken);
-            campaign = launched.Campaign ?? await campaigns.GetAsync(tenant.Id, campaign.Id, cancellationToken) ?? campaign;
+            campaign = launched.Value?.Campaign ?? await campaigns.GetAsync(tenant.Id, campaign.Id, cancellationToken) ?? campaign;
         }
         return TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignView.From(campaign, await StatsOfAsync(campaign, null, cancellationToken)));
     }
 
     [Function("ReplaceCampaignDraft")]
+    [OpenApi.Refuses(FailureKind.Conflict)]
     public async Task<IResult> ReplaceDraft(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "campaigns/{campaignId}")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -52,15 +54,12 @@ public sealed class CampaignFunctions(
         if (await FindAsync(http, campaignId, cancellationToken) is null)
             return NotFoundOrInvalid(campaignId);
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
-        var (result, refusal) = await service.ReplaceDraftAsync(tenant, campaignId, body, cancellationToken);
-        if (refusal is not null)
-            return Problem.Conflict(refusal);
-        if (result?.Errors is not null)
-            return Problem.Validation(result.Errors);
-        if (result?.Value is not { } campaign)
-            return Problem.NotFound("campaign");
+        var replaced = await service.ReplaceDraftAsync(tenant, campaignId, body, cancellationToken);
+        if (replaced.Failure is { } refused)
+            return Problem.From(refused);
+        var campaign = replaced.Value!;
         if (body.Launch)
-            campaign = (await service.LaunchAsync(tenant, campaign.Id, cancellationToken)).Campaign ?? campaign;
+            campaign = (await service.LaunchAsync(tenant, campaign.Id, cancellationToken)).Value?.Campaign ?? campaign;
         return TypedResults.Ok(CampaignView.From(campaign, await StatsOfAsync(campaign, null, cancellationToken)));
     }
 
@@ -121,6 +120,7 @@ public sealed class CampaignFunctions(
 
     /// <summary>CSV of every recipient, written page by page as it is read (never the whole audience in memory).</summary>
     [Function("ExportCampaignRecipients")]
+    [OpenApi.ResponseContent("text/csv", "The recipients as CSV (UTF-8, a header row, one recipient a line).")]
     public async Task<IResult> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "campaigns/{campaignId}/export")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -232,6 +232,7 @@ public sealed class CampaignFunctions(
     }
 
     [Function("RetryFailedCampaignRecipients")]
+    [OpenApi.Refuses(FailureKind.Conflict)]
     public Task<IResult> RetryFailed(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns/{campaignId}/retry-failed")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -250,11 +251,7 @@ public sealed class CampaignFunctions(
         var http = request.HttpContext;
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
         var created = await service.RetargetAsync(tenant, campaignId, body, http.CorrelationId(), cancellationToken);
-        if (created is null)
-            return Problem.NotFound("campaign");
-        if (created.Errors is not null)
-            return Problem.Validation(created.Errors);
-        return TypedResults.Created($"/api/campaigns/{created.Value!.Id}", CampaignView.From(created.Value));
+        return created.ToResult(campaign => TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignView.From(campaign)));
     }
 
     [Function("ListSchedules")]
@@ -287,9 +284,10 @@ public sealed class CampaignFunctions(
             return Problem.NotFound("pending schedule");
         if (row.CampaignId is not null)
         {
+            // A campaign gone since the row was written leaves only the row to remove.
             var result = await service.CancelAsync(tenantId, row.CampaignId, cancellationToken);
-            if (result.Refusal is not null)
-                return Problem.Conflict(result.Refusal);
+            if (result.Failure is { Kind: not FailureKind.NotFound } refused)
+                return Problem.From(refused);
         }
         else
         {
@@ -301,15 +299,15 @@ public sealed class CampaignFunctions(
         return TypedResults.NoContent();
     }
 
-    private async Task<IResult> ControlAsync(HttpContext http, string campaignId, Func<TenantEntity, Task<ControlResult>> action, CancellationToken cancellationToken)
+    private async Task<IResult> ControlAsync(HttpContext http, string campaignId, Func<TenantEntity, Task<Outcome<CampaignControl>>> action, CancellationToken cancellationToken)
     {
         if (await FindAsync(http, campaignId, cancellationToken) is null)
             return NotFoundOrInvalid(campaignId);
         var result = await action(await CurrentTenant.GetAsync(http, tenants, cancellationToken));
-        if (result.Refusal is not null)
-            return Problem.Conflict(result.Refusal);
-        var campaign = result.Campaign ?? await FindAsync(http, campaignId, cancellationToken);
-        return campaign is null ? Problem.NotFound("campaign") : TypedResults.Ok(new CampaignControlView(CampaignView.From(campaign, await StatsOfAsync(campaign, null, cancellationToken)), result.Count));
+        if (result.Failure is { } refused)
+            return Problem.From(refused);
+        var (campaign, count) = result.Value!;
+        return TypedResults.Ok(new CampaignControlView(CampaignView.From(campaign, await StatsOfAsync(campaign, null, cancellationToken)), count));
     }
 
     private async Task<CampaignStatsView?> StatsOfAsync(CampaignEntity campaign, string? occurrence, CancellationToken cancellationToken)

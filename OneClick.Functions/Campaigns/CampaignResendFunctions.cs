@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Campaigns;
 using OneClick.Core.Messages;
+using OneClick.Core.Results;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
@@ -19,6 +20,7 @@ public sealed record ResendUnknownView(CampaignView Campaign, int Resent, string
 public sealed class CampaignResendFunctions(CampaignUnknownResender resender, CampaignStore campaigns, CampaignRecipientStore recipients)
 {
     [Function("ResendUnknownCampaignRecipients")]
+    [OpenApi.Refuses(FailureKind.Conflict)]
     public async Task<IResult> ResendUnknown(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "campaigns/{campaignId}/resend-unknown")] HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
@@ -30,13 +32,12 @@ public sealed class CampaignResendFunctions(CampaignUnknownResender resender, Ca
             return Problem.Validation("occurrence", "Not an occurrence id (see GET …/occurrences).");
         var tenantId = request.HttpContext.User.TenantId()!;
         var result = await resender.ResendAsync(tenantId, campaignId, occurrence, cancellationToken);
-        if (result.Refusal is not null)
-            return Problem.Conflict(result.Refusal);
-        if (result.Campaign is not { } campaign)
-            return Problem.NotFound(occurrence is null ? "campaign" : "campaign occurrence");
+        if (result.Failure is { } refused)
+            return Problem.From(refused);
+        var (campaign, count) = result.Value!;
         var shown = occurrence ?? campaign.LatestOccurrence;
         var stats = shown is null ? null : await CampaignStatsReader.ReadAsync(campaigns, recipients, campaign, shown, cancellationToken);
-        return TypedResults.Ok(new ResendUnknownView(CampaignView.From(campaign, stats), result.Count, UnknownResend.DuplicateRisk));
+        return TypedResults.Ok(new ResendUnknownView(CampaignView.From(campaign, stats), count, UnknownResend.DuplicateRisk));
     }
 }
 

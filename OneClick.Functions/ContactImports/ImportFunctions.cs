@@ -43,29 +43,14 @@ public sealed class ImportFunctions(ContactImportService imports)
         if (fileName is { Length: > 256 })
             return Problem.Validation("fileName", "At most 256 characters.");
         if (request.ContentLength > ContactImportService.MaxFileBytes)
-            return TooLarge();
+            return Problem.From(ContactImportService.TooLarge);
         // The app's 1 MiB limit is for JSON; a CSV of 100,000 contacts is several MiB. The service counts the bytes itself too.
         var http = request.HttpContext;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = ContactImportService.MaxFileBytes + 1;
-        try
-        {
-            var job = await imports.StartAsync(http.User.TenantId()!, request.Body, fileName, http.CorrelationId(), cancellationToken);
-            return TypedResults.Accepted($"/api/contacts/imports/{job.Id}", ImportView.From(job));
-        }
-        catch (ImportRefusedException e) when (e.Status == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge();
-        }
-        catch (ImportRefusedException e)
-        {
-            return Problem.Validation(e.Field, e.Message);
-        }
+        var started = await imports.StartAsync(http.User.TenantId()!, request.Body, fileName, http.CorrelationId(), cancellationToken);
+        return started.ToResult(job => TypedResults.Accepted($"/api/contacts/imports/{job.Id}", ImportView.From(job)));
     }
-
-    private static IResult TooLarge() =>
-        Problem.Status(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
-            $"A CSV import takes at most {ContactImportService.MaxFileBytes / (1024 * 1024)} MiB; split the file.");
 
     [Function("ListContactImports")]
     public Task<IResult> List(

@@ -47,9 +47,7 @@ public sealed class MessageFunctions(MessageService service, MessageStore messag
             return await MarkAsReadAsync(body, http, cancellationToken);
         var tenant = await CurrentTenant.GetAsync(http, tenants, cancellationToken);
         var result = await service.SubmitAsync(tenant, body, http.CorrelationId(), cancellationToken);
-        if (result.Errors is not null)
-            return Problem.Validation(result.Errors);
-        return TypedResults.Accepted($"/api/messages/{result.Value!.Id}", MessageView.From(result.Value));
+        return result.ToResult(message => TypedResults.Accepted($"/api/messages/{message.Id}", MessageView.From(message)));
     }
 
     [Function("GetMessage")]

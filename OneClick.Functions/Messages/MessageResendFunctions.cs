@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using OneClick.Core.Messages;
+using OneClick.Core.Results;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Problems;
 
@@ -14,17 +15,14 @@ public sealed record ResendMessageView(MessageView Message, bool Resent, string 
 public sealed class MessageResendFunctions(MessageResender resender)
 {
     [Function("ResendUnknownMessage")]
+    [OpenApi.Refuses(FailureKind.Conflict)]
     public async Task<IResult> Resend(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages/{messageId}/resend")] HttpRequest request, string messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!MessageStore.IsValidId(messageId))
             return Problem.Validation("messageId", "Not a message id.");
-        var (message, resent, refusal) = await resender.ResendUnknownAsync(request.HttpContext.User.TenantId()!, messageId, cancellationToken);
-        if (message is null)
-            return Problem.NotFound("message");
-        if (refusal is not null)
-            return Problem.Conflict(refusal);
-        return TypedResults.Ok(new ResendMessageView(MessageView.From(message), resent, UnknownResend.DuplicateRisk));
+        var result = await resender.ResendUnknownAsync(request.HttpContext.User.TenantId()!, messageId, cancellationToken);
+        return result.ToResult(r => TypedResults.Ok(new ResendMessageView(MessageView.From(r.Message), r.Resent, UnknownResend.DuplicateRisk)));
     }
 }

@@ -41,11 +41,13 @@ public static class OpenApiFunctions
         TypedResults.Text(OpenApiDocument.Json, "application/json");
 
     [Function("GetApiReferencePage")]
+    [ResponseContent("text/html", "The reference page.")]
     public static IResult ReferencePage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request) =>
         TypedResults.Text(Page, "text/html");
 
     [Function("GetApiReferenceScript")]
+    [ResponseContent("text/javascript", "The script of the reference page.")]
     public static IResult ReferenceScript(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs/scalar.js")] HttpRequest request) =>
         TypedResults.Stream(typeof(OpenApiFunctions).Assembly.GetManifestResourceStream(ScriptResource)

@@ -144,6 +144,14 @@ internal static partial class OperationBuilder
                     responses.TryAdd(status, ProblemResponse(status));
             }
         }
+        if (operation.EntryPoint.GetCustomAttribute<ResponseContentAttribute>() is { } content)
+            responses["200"] = new JsonObject
+            {
+                ["description"] = content.Description,
+                ["content"] = new JsonObject { [content.MediaType] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } },
+            };
+        foreach (var kind in operation.EntryPoint.GetCustomAttribute<RefusesAttribute>()?.Kinds ?? [])
+            responses.TryAdd(Problem.StatusOf(kind).ToString(System.Globalization.CultureInfo.InvariantCulture), ProblemResponse(Problem.StatusOf(kind).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (!responses.Keys.Any(k => k.StartsWith('2')))
             responses["200"] = new JsonObject { ["description"] = "Done." };
         if (hasInput)

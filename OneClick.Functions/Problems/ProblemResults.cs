@@ -15,6 +15,7 @@ public static class Problem
         FailureKind.Invalid => StatusCodes.Status400BadRequest,
         FailureKind.NotFound => StatusCodes.Status404NotFound,
         FailureKind.Conflict => StatusCodes.Status409Conflict,
+        FailureKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         FailureKind.NotAllowed => StatusCodes.Status403Forbidden,
         FailureKind.RateLimited => StatusCodes.Status429TooManyRequests,
         FailureKind.MetaRefused => StatusCodes.Status502BadGateway,
@@ -93,5 +94,16 @@ public static class Problem
             httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return inner.ExecuteAsync(httpContext);
         }
+    }
+}
+
+/// <summary>An <see cref="Outcome{T}"/> as the function's answer: its value through <c>success</c>, or its failure through <see cref="Problem.From"/>.</summary>
+public static class OutcomeResults
+{
+    public static IResult ToResult<T>(this Outcome<T> outcome, Func<T, IResult> success) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(success);
+        return outcome.Failure is { } failure ? Problem.From(failure) : success(outcome.Value!);
     }
 }

@@ -56,10 +56,11 @@ public sealed partial class TemplateFunctions(TemplateService service, TemplateS
         return await MetaProblems.CallAsync("components", async () =>
         {
             var created = await service.CreateAsync(tenant, body, cancellationToken);
-            if (created.Errors is not null)
-                return Problem.Validation(created.Errors);
-            var view = TemplateView.From(created.Value!);
-            return TypedResults.Created($"/api/templates/{view.Name}/{view.Language}", view);
+            return created.ToResult(template =>
+            {
+                var view = TemplateView.From(template);
+                return TypedResults.Created($"/api/templates/{view.Name}/{view.Language}", view);
+            });
         });
     }
 
