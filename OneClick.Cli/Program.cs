@@ -38,8 +38,8 @@ app.Configure(config =>
     {
         t.SetDescription("Tenants (create needs the admin key).");
         t.AddCommand<TenantCreateCommand>("create").WithDescription("Create a tenant; prints its API key once.");
-        t.AddCommand<TenantShowCommand>("show").WithDescription("Show a tenant.");
-        t.AddCommand<TenantConnectionCommand>("connection").WithDescription("The tenant's WhatsApp number health, as Meta reports it.");
+        t.AddCommand<TenantReadCommand>("show").WithData(TenantRead.Show).WithDescription("Show a tenant.");
+        t.AddCommand<TenantReadCommand>("connection").WithData(TenantRead.Connection).WithDescription("The tenant's WhatsApp number health, as Meta reports it.");
     });
     config.AddBranch("contacts", c =>
     {
@@ -50,10 +50,10 @@ app.Configure(config =>
     {
         c.SetDescription("Campaigns.");
         c.AddCommand<CampaignCreateCommand>("create").WithDescription("Create a draft campaign.");
-        c.AddCommand<CampaignLaunchCommand>("launch").WithDescription("Launch a campaign.");
-        c.AddCommand<CampaignPauseCommand>("pause").WithDescription("Pause a running campaign.");
-        c.AddCommand<CampaignResumeCommand>("resume").WithDescription("Resume a paused campaign.");
-        c.AddCommand<CampaignCancelCommand>("cancel").WithDescription("Cancel a campaign.");
+        c.AddCommand<CampaignActionCommand>("launch").WithData(CampaignAction.Launch).WithDescription("Launch a campaign.");
+        c.AddCommand<CampaignActionCommand>("pause").WithData(CampaignAction.Pause).WithDescription("Pause a running campaign.");
+        c.AddCommand<CampaignActionCommand>("resume").WithData(CampaignAction.Resume).WithDescription("Resume a paused campaign.");
+        c.AddCommand<CampaignActionCommand>("cancel").WithData(CampaignAction.Cancel).WithDescription("Cancel a campaign.");
         c.AddCommand<CampaignWatchCommand>("watch").WithDescription("Watch the funnel live until the campaign completes or is cancelled.");
         c.AddCommand<CampaignExportCommand>("export").WithDescription("Export the recipients to a CSV file.");
     });

@@ -11,10 +11,15 @@ namespace OneClick.Cli.Infrastructure;
 /// </summary>
 internal abstract class ApiCommand<TSettings> : AsyncCommand<TSettings> where TSettings : ApiSettings
 {
+    /// <summary>What the command line was registered with (WithData): lets one command class serve several verbs.</summary>
+    protected object? Data { get; private set; }
+
     protected abstract Task<int> RunAsync(OneClickApiClient api, TSettings settings, CancellationToken cancellationToken);
 
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        Data = context.Data;
         var (url, key) = CliConfig.Resolve(settings);
         if (url.Value is null || key.Value is null)
         {

@@ -29,7 +29,7 @@ internal sealed class TenantCreateCommand : ApiCommand<TenantCreateCommand.Setti
             await Output.JsonAsync(created!, cancellationToken);
             return ExitCodes.Ok;
         }
-        AnsiConsole.Write(TenantShowCommand.Describe(created!.Tenant!));
+        AnsiConsole.Write(TenantRead.Describe(created!.Tenant!));
         AnsiConsole.MarkupLineInterpolated($"API key (shown once, keep it): [bold yellow]{created.ApiKey}[/]");
         return ExitCodes.Ok;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using OneClick.Core.Storage;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Infrastructure;
 
@@ -210,34 +211,19 @@ public sealed class ConsentTests(OneClickEnvironment env)
 
     private static async Task<JsonObject> WaitForContactAsync(TestTenant tenant, string number, Func<JsonObject, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonArray found = [];
-        while (DateTime.UtcNow < deadline)
-        {
-            found = (await tenant.Get("api/contacts?search=" + Uri.EscapeDataString(number[2..]))).Json["items"]!.AsArray();
-            if (found.Count == 1 && done(found[0]!.AsObject()))
-                return found[0]!.AsObject();
-            await Task.Delay(100);
-        }
-        Assert.Fail($"Contact {number} did not reach the expected state: {found.ToJsonString()}");
-        return null!;
+        var found = await Eventually.Async(
+            async () => (await tenant.Get("api/contacts?search=" + Uri.EscapeDataString(number[2..]))).Json["items"]!.AsArray(),
+            found => found.Count == 1 && done(found[0]!.AsObject()),
+            $"contact {number} to reach the expected state");
+        return found[0]!.AsObject();
     }
 
     private async Task<JsonArray> WaitForSandboxMessagesAsync(TestTenant tenant, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonArray sent;
-        do
-        {
-            sent = await env.SandboxMessagesAsync(tenant);
-            if (sent.Count >= count)
-                break;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        // Give a duplicate the chance to show up before counting.
-        await Task.Delay(500);
-        sent = await env.SandboxMessagesAsync(tenant);
+        await Eventually.Async(() => env.SandboxMessagesAsync(tenant), sent => sent.Count >= count, $"{count} sandbox messages");
+        // Everything that could send a duplicate has run before counting.
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents, QueueNames.AutomationActions, QueueNames.OutboundMessages);
+        var sent = await env.SandboxMessagesAsync(tenant);
         Assert.Equal(count, sent.Count);
         return sent;
     }

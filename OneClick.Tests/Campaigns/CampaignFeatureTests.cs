@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using OneClick.Core.Storage;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Conversations;
 using OneClick.Tests.Infrastructure;
@@ -30,7 +31,7 @@ public sealed class CampaignFeatureTests(OneClickEnvironment env)
         await SignedWebhooks.PostAsync(tenant, body);
 
         var stats = await tenant.WaitForStatsAsync(id, s => s.L("replied") >= 1);
-        await Task.Delay(500); // the duplicate has had its chance to double count
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents); // the duplicate has been processed: it had its chance to double count
         Assert.Equal(1, (await tenant.WaitForStatsAsync(id, _ => true)).L("replied"));
         CampaignTestKit.AssertAccountedFor(stats);
 

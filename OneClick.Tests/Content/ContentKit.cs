@@ -93,25 +93,6 @@ internal static class ContentKit
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>Waits until the webhook queue is empty and nothing is in flight (the processor ran).</summary>
-    public static async Task WaitForWebhooksAsync(OneClickEnvironment env)
-    {
-        var queue = env.Storage.Queue(OneClick.Core.Storage.QueueNames.WebhookEvents);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            var properties = await queue.GetPropertiesAsync();
-            if (properties.Value.ApproximateMessagesCount == 0)
-            {
-                // Messages being processed are invisible, not gone: peek at nothing visible twice, a beat apart.
-                await Task.Delay(300);
-                if ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
-                    return;
-            }
-            await Task.Delay(100);
-        }
-    }
-
     /// <summary>The body of the last message the sandbox accepted from the tenant's number.</summary>
     public static async Task<JsonObject> SandboxBodyAsync(OneClickEnvironment env, TestTenant tenant, string messageId)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using OneClick.Core.Storage;
 using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Content;
@@ -40,7 +41,7 @@ public sealed class TemplateWebhookTests(OneClickEnvironment env)
         await ContentKit.PostSignedWebhookAsync(env, tenant, "message_template_quality_update", Quality("GREEN", "YELLOW"));
         await ContentKit.PostSignedWebhookAsync(env, tenant, "message_template_quality_update", Quality("GREEN", "YELLOW"));
         await ContentKit.PostSignedWebhookAsync(env, tenant, "message_template_quality_update", Quality("YELLOW", "RED"));
-        await ContentKit.WaitForWebhooksAsync(env);
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
 
         var template = await tenant.GetJsonAsync("api/templates/spring_sale/en_US");
         Assert.Equal("RED", template["qualityScore"]!.GetValue<string>());
@@ -66,7 +67,7 @@ public sealed class TemplateWebhookTests(OneClickEnvironment env)
         await ContentKit.WaitForTemplateAsync(tenant, "spring_sale", "en_US", t => t["category"]!.GetValue<string>() == "AUTHENTICATION", "AUTHENTICATION");
         await ContentKit.PostSignedWebhookAsync(env, tenant, "template_category_update", Category("MARKETING", "UTILITY"));
         await ContentKit.PostSignedWebhookAsync(env, tenant, "template_category_update", Category("UTILITY", "AUTHENTICATION"));
-        await ContentKit.WaitForWebhooksAsync(env);
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
 
         Assert.Equal("AUTHENTICATION", (await tenant.GetJsonAsync("api/templates/spring_sale/en_US"))["category"]!.GetValue<string>());
     }
@@ -91,7 +92,7 @@ public sealed class TemplateWebhookTests(OneClickEnvironment env)
         await ContentKit.WaitForTemplateAsync(tenant, "order_update", "en_US", t => t["status"]!.GetValue<string>() == "APPROVED", "APPROVED");
         await ContentKit.PostSignedWebhookAsync(env, tenant, "message_template_status_update", Status("PENDING"));
         await ContentKit.PostSignedWebhookAsync(env, tenant, "message_template_status_update", Status("APPROVED"));
-        await ContentKit.WaitForWebhooksAsync(env);
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
 
         Assert.Equal("APPROVED", (await tenant.GetJsonAsync("api/templates/order_update/en_US"))["status"]!.GetValue<string>());
     }
@@ -106,7 +107,7 @@ public sealed class TemplateWebhookTests(OneClickEnvironment env)
 
         // Signed for the other tenant: it has no such template, so nothing of the owner's moves.
         await ContentKit.PostSignedWebhookAsync(env, other, "message_template_quality_update", Value(atMeta.Id, "GREEN", "RED", "previous_quality_score", "new_quality_score"));
-        await ContentKit.WaitForWebhooksAsync(env);
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
 
         Assert.Equal("UNKNOWN", (await owner.GetJsonAsync("api/templates/spring_sale/en_US"))["qualityScore"]!.GetValue<string>());
     }

@@ -137,7 +137,7 @@ public sealed class AutomationTests(OneClickEnvironment env)
     public async Task A_keyword_fires_every_kind_of_action_once_even_when_the_webhook_comes_three_times()
     {
         var tenant = await env.CreateTenantAsync();
-        await using var hook = await HookReceiver.StartAsync();
+        await using var hook = await WebhookReceiver.StartAsync();
         var listId = ListStore.NewId();
         await env.Storage.Table(TableNames.Lists).AddEntityAsync(new ContactListEntity { PartitionKey = tenant.Id, RowKey = ContactListEntity.RowKeyFor(listId), Name = "Leads" });
         var ruleId = await CreateRuleAsync(tenant, new
@@ -189,10 +189,10 @@ public sealed class AutomationTests(OneClickEnvironment env)
         Assert.Equal("prices-sent", session["context"]!["stage"]!["step"]!.GetValue<string>());
 
         // The external webhook: one delivery, signed with the rule's secret over the exact body.
-        var (hookBody, headers) = Assert.Single(hook.Received);
-        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(hookBody)));
-        Assert.Equal(expected, headers[AutomationActionRunner.SignatureHeader].ToString());
-        Assert.Equal(wamid, JsonNode.Parse(hookBody)!["event"]!["eventId"]!.GetValue<string>());
+        var delivery = Assert.Single(hook.Received);
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), delivery.Body));
+        Assert.Equal(expected, delivery.Headers[AutomationActionRunner.SignatureHeader].ToString());
+        Assert.Equal(wamid, JsonNode.Parse(delivery.Text)!["event"]!["eventId"]!.GetValue<string>());
 
         var day = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(1, (await tenant.GetJsonAsync($"api/analytics/summary?from={day}&to={day}"))["counts"]!["automation_fired"]!.GetValue<long>());
@@ -223,8 +223,8 @@ public sealed class AutomationTests(OneClickEnvironment env)
     public async Task A_failing_webhook_is_retried_through_the_queue_and_finally_reported_and_a_flaky_one_succeeds()
     {
         var tenant = await env.CreateTenantAsync();
-        await using var down = await HookReceiver.StartAsync(_ => 503);
-        await using var flaky = await HookReceiver.StartAsync(n => n == 1 ? 500 : 200);
+        await using var down = await WebhookReceiver.StartAsync(_ => 503);
+        await using var flaky = await WebhookReceiver.StartAsync(n => n == 1 ? 500 : 200);
         var ruleId = await CreateRuleAsync(tenant, new
         {
             name = "Notify CRM",
@@ -243,8 +243,8 @@ public sealed class AutomationTests(OneClickEnvironment env)
         Assert.Equal("failed", failed["status"]!.GetValue<string>());
         Assert.Equal(AutomationActionRunner.MaxAttempts, failed["attempts"]!.GetValue<int>());
         Assert.Contains("503", failed["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(AutomationActionRunner.MaxAttempts, down.Received.Count);
-        Assert.Single(down.Received.Select(r => r.Headers[AutomationActionRunner.DeliveryHeader].ToString()).Distinct());
+        Assert.Equal(AutomationActionRunner.MaxAttempts, down.Attempts.Count);
+        Assert.Single(down.Attempts.Select(r => r.Headers[AutomationActionRunner.DeliveryHeader].ToString()).Distinct());
 
         var succeeded = runs.Single(r => r!["actionIndex"]!.GetValue<int>() == 1)!;
         Assert.Equal("succeeded", succeeded["status"]!.GetValue<string>());
@@ -259,7 +259,7 @@ public sealed class AutomationTests(OneClickEnvironment env)
     public async Task Other_features_raise_opt_in_and_campaign_finished_through_the_public_triggers_once_per_event()
     {
         var tenant = await env.CreateTenantAsync();
-        await using var hook = await HookReceiver.StartAsync();
+        await using var hook = await WebhookReceiver.StartAsync();
         var finished = await CreateRuleAsync(tenant, new { name = "Report", trigger = new { type = "campaign_finished", campaignId = "camp-1" }, actions = new[] { new { type = "webhook", url = hook.Url.ToString(), secret = Secret } } });
         var welcome = await CreateRuleAsync(tenant, new { name = "Welcome", trigger = new { type = "contact_opted_in" }, actions = new[] { new { type = "add_tag", tag = "subscriber" } } });
         var contactId = (await tenant.Post("api/contacts", new { phoneNumber = "+14155550553" })).Json["id"]!.GetValue<string>();

@@ -183,20 +183,3 @@ internal static class ApiNames
 {
     public static string NewContactId() => Api.NewContactId();
 }
-
-public static class Queues
-{
-    /// <summary>Waits until the webhook and automation queues are empty, then a little for the last invocations.</summary>
-    public static async Task DrainAsync(OneClickEnvironment env)
-    {
-        ArgumentNullException.ThrowIfNull(env);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        foreach (var name in new[] { QueueNames.WebhookEvents, QueueNames.AutomationActions })
-        {
-            var queue = env.Storage.Queue(name);
-            while (DateTime.UtcNow < deadline && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
-                await Task.Delay(100);
-        }
-        await Task.Delay(700);
-    }
-}

@@ -43,7 +43,7 @@ public sealed class GroupWebhookOrderTests(OneClickEnvironment env)
         }, copies: 2);
 
         var final = await tenant.WaitForGroupAsync(group.Id(), g => g.Members().Contains("14155550602"), "joined by Ben");
-        await WaitForWebhooksAsync();
+        await Queues.WebhooksSettledAsync(env);
         final = (await tenant.Get($"api/groups/{group.Id()}")).Json;
         Assert.Equal(["14155550602"], final.Members());
     }
@@ -77,7 +77,7 @@ public sealed class GroupWebhookOrderTests(OneClickEnvironment env)
         });
 
         var final = await tenant.WaitForGroupAsync(group.Id(), g => g["lastError"] is not null && g["description"]!.GetValue<string>() == "Older description", "settled");
-        await WaitForWebhooksAsync();
+        await Queues.WebhooksSettledAsync(env);
         final = (await tenant.Get($"api/groups/{group.Id()}")).Json;
         Assert.Equal("Newest subject", final["subject"]!.GetValue<string>());
         Assert.Equal("Older description", final["description"]!.GetValue<string>());
@@ -125,22 +125,10 @@ public sealed class GroupWebhookOrderTests(OneClickEnvironment env)
         await env.RawGroupWebhookAsync(tenant, "group_lifecycle_update", new { timestamp = At(5), type = "group_delete", group_id = group.MetaId(), request_id = "d1" }, copies: 2);
         await tenant.WaitForGroupAsync(group.Id(), g => g["state"]!.GetValue<string>() == "deleted", "deleted");
         await env.RawGroupWebhookAsync(tenant, "group_lifecycle_update", create, copies: 2);
-        await WaitForWebhooksAsync();
+        await Queues.WebhooksSettledAsync(env);
 
         var final = (await tenant.Get($"api/groups/{group.Id()}")).Json;
         Assert.Equal("deleted", final["state"]!.GetValue<string>());
         Assert.Equal(group["inviteLink"]!.GetValue<string>(), final["inviteLink"]!.GetValue<string>());
-    }
-
-    /// <summary>Every webhook the sandbox scheduled has been delivered and OneClick's webhook queue is empty.</summary>
-    private async Task WaitForWebhooksAsync()
-    {
-        await GroupKit.EventuallyAsync(
-            async () => (await env.Http.GetFromJsonAsync<JsonObject>(new Uri(env.SandboxUrl, "_sandbox/webhook-deliveries")))!["pending"]!.GetValue<int>(),
-            pending => pending == 0, "webhooks delivered");
-        var queue = env.Storage.Queue(Core.Storage.QueueNames.WebhookEvents);
-        await GroupKit.EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, count => count == 0, "webhook queue drained");
-        // A dequeued message is invisible while it is processed: give the processor a moment to finish the last one.
-        await Task.Delay(300);
     }
 }

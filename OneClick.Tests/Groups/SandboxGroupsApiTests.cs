@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using OneClick.Tests.Infrastructure;
 using OneClick.Tests.Sandbox;
 
 namespace OneClick.Tests.Groups;

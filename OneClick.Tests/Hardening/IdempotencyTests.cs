@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using OneClick.Core.Storage;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Campaigns;
 using OneClick.Tests.Infrastructure;
@@ -38,7 +39,7 @@ public sealed class IdempotencyTests(OneClickEnvironment env)
         Assert.Equal(first.Body, second.Body);
         Assert.Equal("true", second.Headers.TryGetValues("Idempotent-Replayed", out var replayed) ? replayed.Single() : null);
         await tenant.WaitUntilAcceptedAsync(first.Json["id"]!.GetValue<string>());
-        await Task.Delay(500);
+        await Queues.DrainAsync(env, QueueNames.OutboundMessages); // a duplicate send would have been queued by now
         Assert.Single(await env.SandboxMessagesAsync(tenant));
     }
 
@@ -55,7 +56,7 @@ public sealed class IdempotencyTests(OneClickEnvironment env)
         Assert.True(first.Status is HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.OK, first.ToString());
         other.AssertProblem(HttpStatusCode.UnprocessableEntity);
         await tenant.WaitUntilAcceptedAsync(first.Json["id"]!.GetValue<string>());
-        await Task.Delay(500);
+        await Queues.DrainAsync(env, QueueNames.OutboundMessages); // a duplicate send would have been queued by now
         Assert.Single(await env.SandboxMessagesAsync(tenant));
         // Keys are per tenant: another tenant's same key is its own.
         var stranger = await env.CreateTenantAsync();
@@ -77,7 +78,7 @@ public sealed class IdempotencyTests(OneClickEnvironment env)
         Assert.All(replies, r => Assert.True(r.Status is HttpStatusCode.Conflict || r.Body == answered[0].Body, r.ToString()));
         var id = answered[0].Json["id"]!.GetValue<string>();
         await tenant.WaitUntilAcceptedAsync(id);
-        await Task.Delay(500);
+        await Queues.DrainAsync(env, QueueNames.OutboundMessages); // a duplicate send would have been queued by now
         Assert.Single(await env.SandboxMessagesAsync(tenant));
         // The ones told to wait get the first answer when they retry.
         var retry = await PostWithKeyAsync(tenant, "api/messages", message, key);

@@ -3,7 +3,7 @@ namespace OneClick.Tests.Infrastructure;
 /// <summary>Waits for something the app does in the background (queues, webhooks, timers), polling until it holds.</summary>
 public static class Eventually
 {
-    public static async Task Async(Func<Task<bool>> condition, Func<string> failure, TimeSpan? timeout = null)
+    public static async Task Async(Func<Task<bool>> condition, Func<string> failure, TimeSpan? timeout = null, TimeSpan? poll = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(failure);
@@ -14,12 +14,12 @@ public static class Eventually
                 return;
             if (DateTime.UtcNow > deadline)
                 Assert.Fail(failure());
-            await Task.Delay(100);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
         }
     }
 
     /// <summary>Reads until <paramref name="done"/> holds for what was read, and returns that.</summary>
-    public static async Task<T> Async<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
+    public static async Task<T> Async<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null, TimeSpan? poll = null)
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(done);

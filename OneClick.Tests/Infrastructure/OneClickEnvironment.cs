@@ -207,8 +207,19 @@ public class OneClickEnvironment : IAsyncLifetime
     public async Task<JsonArray> SandboxMessagesAsync(TestTenant tenant)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        var result = await Http.GetFromJsonAsync<JsonNode>(new Uri(SandboxUrl, $"_sandbox/messages?phoneNumberId={tenant.PhoneNumberId}"));
-        return result as JsonArray ?? result?["messages"]?.AsArray() ?? result?["items"]?.AsArray() ?? [];
+        var body = await Http.GetStringAsync(new Uri(SandboxUrl, $"_sandbox/messages?phoneNumberId={tenant.PhoneNumberId}"));
+        return ParseSandboxMessages(body);
+    }
+
+    /// <summary>
+    /// Reads the sandbox's <c>{ "count": n, "messages": [...] }</c>. Any other shape throws with the body: an empty
+    /// list here would let "nothing was sent" assertions pass for the wrong reason.
+    /// </summary>
+    internal static JsonArray ParseSandboxMessages(string body)
+    {
+        var result = JsonNode.Parse(body) as JsonObject;
+        return result?["messages"] as JsonArray
+            ?? throw new InvalidOperationException($"GET /_sandbox/messages answered a shape the test kit does not know: {body}");
     }
 
     public async Task DisposeAsync()

@@ -43,7 +43,7 @@ public sealed class SendMessageEndToEndTests(OneClickEnvironment env)
         var id = await tenant.SendMessageAsync(new { to = "+14155550104", type = "text", text = new { body = "Out of order" } });
 
         var message = await tenant.PollMessageAsync(id, m => Steps(m).Contains("delivered") && Steps(m).Contains("read"), "delivered and read");
-        await Task.Delay(500); // a duplicate or a second late status must change nothing
+        await Queues.WebhooksSettledAsync(env); // a duplicate or a second late status must change nothing
         message = await tenant.GetJsonAsync($"api/messages/{id}");
 
         Assert.Equal("read", message["status"]!.GetValue<string>());

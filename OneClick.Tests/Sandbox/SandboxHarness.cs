@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.MetaSandbox;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Sandbox;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Sandbox;
 

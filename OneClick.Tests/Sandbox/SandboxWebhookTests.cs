@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using OneClick.MetaSandbox.Faults;
 using OneClick.MetaSandbox.Webhooks;
+using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Sandbox;
 

@@ -50,18 +50,10 @@ public sealed class CrossTenantWebhookTests(OneClickEnvironment env)
         await SignedWebhooks.PostAsync(victim, SignedWebhooks.Envelope(victim,
             new JsonArray(SignedWebhooks.Change(victim, messages: new JsonArray(SignedWebhooks.TextMessage(genuine.Digits, SignedWebhooks.NewWamid(), "hello"))))));
         await genuine.WaitForConversationAsync(items => items.Count > 0);
-        await WaitForWebhookQueueToDrainAsync();
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
 
         Assert.Null(await stranger.FindContactIdAsync());
         Assert.Equal("scheduled", (await victim.GetJsonAsync($"api/messages/{scheduled}"))["status"]!.GetValue<string>());
     }
 
-    private async Task WaitForWebhookQueueToDrainAsync()
-    {
-        var queue = env.Storage.Queue(QueueNames.WebhookEvents);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
-            await Task.Delay(100);
-        await Task.Delay(500); // let the last invocation finish writing
-    }
 }

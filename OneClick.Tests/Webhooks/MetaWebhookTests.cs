@@ -40,7 +40,7 @@ public sealed class MetaWebhookTests(OneClickEnvironment env)
 
         Assert.All(new[] { unsigned, wrongSecret, tampered }, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
         Assert.Equal("application/problem+json", unsigned.Content.Headers.ContentType?.MediaType);
-        await Task.Delay(1000);
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
         Assert.Equal("scheduled", (await tenant.GetJsonAsync($"api/messages/{id}"))["status"]!.GetValue<string>());
     }
 
@@ -62,11 +62,11 @@ public sealed class MetaWebhookTests(OneClickEnvironment env)
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "delivered", id));
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "read", id));
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "sent", id));
-        await WaitForWebhookQueueToDrainAsync();
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
         var settled = await tenant.GetJsonAsync($"api/messages/{id}");
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "delivered", id));
         await SignedAsync(tenant, StatusPayload(tenant, wamid, "sent", id));
-        await WaitForWebhookQueueToDrainAsync();
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
 
         var final = await tenant.GetJsonAsync($"api/messages/{id}");
         Assert.Equal("read", final["status"]!.GetValue<string>());
@@ -139,14 +139,6 @@ public sealed class MetaWebhookTests(OneClickEnvironment env)
         return env.Http.SendAsync(request);
     }
 
-    private async Task WaitForWebhookQueueToDrainAsync()
-    {
-        var queue = env.Storage.Queue(QueueNames.WebhookEvents);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
-            await Task.Delay(100);
-        await Task.Delay(500); // let the last invocation finish writing
-    }
 
     private static string StatusPayload(TestTenant tenant, string wamid, string status, string? messageId = null, string? callbackData = "", string? errors = null)
     {

@@ -6,13 +6,16 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace OneClick.Tests.Sandbox;
+namespace OneClick.Tests.Infrastructure;
 
-/// <summary>A tiny HTTP server that records every webhook POST (raw body bytes and headers).</summary>
+/// <summary>
+/// A real HTTP server standing in for whatever receives OneClick's webhooks (the sandbox's status webhooks, automation
+/// webhook actions): records every POST (raw bytes and headers) and answers with the status it is told.
+/// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly ConcurrentQueue<ReceivedWebhook> _attempts = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -21,54 +24,47 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Decides the HTTP status for the n-th POST (1-based); 200 by default.</summary>
     public Func<int, int> StatusFor { get; set; } = _ => StatusCodes.Status200OK;
 
-    public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+    /// <summary>Every POST, whatever it was answered.</summary>
+    public IReadOnlyList<ReceivedWebhook> Attempts => [.. _attempts];
 
-    public static async Task<WebhookReceiver> StartAsync()
+    /// <summary>The POSTs answered with 2xx: what the receiver accepted.</summary>
+    public IReadOnlyList<ReceivedWebhook> Received => [.. _attempts.Where(a => a.Accepted)];
+
+    /// <param name="statusFor">The HTTP status for the n-th POST (1-based); 200 when null.</param>
+    public static async Task<WebhookReceiver> StartAsync(Func<int, int>? statusFor = null)
     {
         var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
+        if (statusFor is not null)
+            receiver.StatusFor = statusFor;
         var count = 0;
         app.MapPost("/hook", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            var number = Interlocked.Increment(ref count);
-            var status = receiver.StatusFor(number);
-            if (status is >= 200 and < 300)
-            {
-                receiver._received.Enqueue(new ReceivedWebhook(
-                    buffer.ToArray(),
-                    context.Request.Headers["X-Hub-Signature-256"].ToString(),
-                    context.Request.ContentType));
-            }
-
+            var status = receiver.StatusFor(Interlocked.Increment(ref count));
+            receiver._attempts.Enqueue(new ReceivedWebhook(
+                buffer.ToArray(),
+                new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)),
+                status is >= 200 and < 300));
             context.Response.StatusCode = status;
         });
         await app.StartAsync();
         return receiver;
     }
 
-    /// <summary>Polls until the condition holds over what was received, or fails after the timeout.</summary>
+    /// <summary>Waits until the condition holds over what was accepted, and returns that.</summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<IReadOnlyList<ReceivedWebhook>, bool> condition, int timeoutMs = 5000)
     {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var received = Received;
-            if (condition(received))
-            {
-                return received;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Webhook condition not met within {timeoutMs} ms; received {received.Count}: {string.Join(" | ", received.Select(r => r.Text))}");
-            }
-
-            await Task.Delay(10);
-        }
+        IReadOnlyList<ReceivedWebhook> received = [];
+        await Eventually.Async(
+            () => Task.FromResult(condition(received = Received)),
+            () => $"Webhook condition not met within {timeoutMs} ms; received {received.Count}: {string.Join(" | ", received.Select(r => r.Text))}",
+            TimeSpan.FromMilliseconds(timeoutMs),
+            poll: TimeSpan.FromMilliseconds(10));
+        return received;
     }
 
     /// <summary>Waits for n status webhooks about one message id and returns those, in arrival order.</summary>
@@ -85,9 +81,13 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-internal sealed record ReceivedWebhook(byte[] Body, string Signature, string? ContentType)
+internal sealed record ReceivedWebhook(byte[] Body, IHeaderDictionary Headers, bool Accepted)
 {
     public string Text => Encoding.UTF8.GetString(Body);
+
+    public string Signature => Headers["X-Hub-Signature-256"].ToString();
+
+    public string? ContentType => Headers.ContentType;
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 

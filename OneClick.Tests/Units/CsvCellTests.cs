@@ -1,7 +1,8 @@
 using OneClick.Core.Exports;
 
-namespace OneClick.Tests.Hardening;
+namespace OneClick.Tests.Units;
 
+[Trait("Category", "Unit")]
 public sealed class CsvCellTests
 {
     [Theory]
@@ -16,5 +17,17 @@ public sealed class CsvCellTests
     [InlineData("plain", "plain")]
     [InlineData(null, "")]
     public void Cells_a_spreadsheet_would_evaluate_are_escaped(string? value, string expected) =>
+        Assert.Equal(expected, CsvCell.Escape(value));
+
+    [Theory]
+    [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [InlineData("two\nlines", "\"two\nlines\"")]
+    [InlineData("cr\rhere", "\"cr\rhere\"")]
+    [InlineData("", "")]
+    [InlineData("-", "\"'-\"")]
+    [InlineData("+", "\"'+\"")]
+    [InlineData("-42", "-42")]
+    [InlineData("a=b", "a=b")]
+    public void Separators_and_quotes_are_quoted_and_a_lone_sign_is_a_formula(string value, string expected) =>
         Assert.Equal(expected, CsvCell.Escape(value));
 }
