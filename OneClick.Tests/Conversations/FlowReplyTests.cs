@@ -16,7 +16,7 @@ public sealed class FlowReplyTests(OneClickEnvironment env)
     public async Task A_flow_reply_keeps_its_answers_on_the_conversation_and_fires_the_rule_for_its_flow_token()
     {
         var tenant = await env.CreateTenantAsync();
-        await using var hook = await HookReceiver.StartAsync();
+        await using var hook = await WebhookReceiver.StartAsync();
         var booking = await CreateRuleAsync(tenant, new
         {
             name = "Booking flow answered",
@@ -44,7 +44,7 @@ public sealed class FlowReplyTests(OneClickEnvironment env)
 
         await WaitForRunsAsync(tenant, booking, 2);
         await WaitForRunsAsync(tenant, anyFlow, 1);
-        var (hookBody, _) = Assert.Single(hook.Received);
+        var hookBody = Assert.Single(hook.Received).Text;
         var @event = JsonNode.Parse(hookBody)!["event"]!;
         Assert.Equal("nfm_reply", @event["replyKind"]!.GetValue<string>());
         Assert.Equal(3, @event["flowResponse"]!["guests"]!.GetValue<int>());
