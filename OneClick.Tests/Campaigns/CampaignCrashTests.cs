@@ -154,7 +154,9 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
         var list = await env.SeedListAsync(tenant, 800);
         var id = (await tenant.CampaignAsync(new { lists = new[] { list } }))["id"]!.GetValue<string>();
 
-        await Task.Delay(2000);
+        // Mid-campaign: once sending is under way. (A fixed wait stopped storage before a busy machine had dispatched,
+        // leaving the dispatch message leased for the host's 10 minutes: an outage before the campaign, not during.)
+        Assert.True(await CrashEnvironment.WaitUntilSendingAsync(tenant, id), "The campaign finished before storage could be stopped.");
         await env.Azurite.StopAsync();
         // Meanwhile sends already made finish, their results wait for the store, and every status webhook fails
         // (the webhook function cannot enqueue): the sandbox keeps retrying them, as Meta does.

@@ -53,15 +53,17 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_one_timer_enqueues_due_schedules_every_minute()
+    public void Two_timers_enqueue_due_schedules_every_minute_and_purge_expired_data_once_a_day()
     {
-        var timer = Assert.Single(Of("timerTrigger"));
-        Assert.Equal("EnqueueDueSchedules", timer["name"]!.ToString());
-        var cron = CronExpression.Parse(Trigger(timer)["schedule"]!.ToString(), CronFormat.IncludeSeconds);
+        var timers = Of("timerTrigger").ToDictionary(f => f["name"]!.ToString(), f => CronExpression.Parse(Trigger(f)["schedule"]!.ToString(), CronFormat.IncludeSeconds));
+        Assert.Equal(["EnqueueDueSchedules", "PurgeExpiredData"], timers.Keys.Order(StringComparer.Ordinal));
         var start = new DateTime(2026, 1, 1, 0, 0, 30, DateTimeKind.Utc);
-        var occurrences = cron.GetOccurrences(start, start.AddMinutes(5)).ToList();
+        var occurrences = timers["EnqueueDueSchedules"].GetOccurrences(start, start.AddMinutes(5)).ToList();
         Assert.Equal(5, occurrences.Count);
         Assert.All(occurrences.Zip(occurrences.Skip(1)), pair => Assert.Equal(TimeSpan.FromMinutes(1), pair.Second - pair.First));
+        var purges = timers["PurgeExpiredData"].GetOccurrences(start, start.AddDays(3)).ToList();
+        Assert.Equal(3, purges.Count);
+        Assert.All(purges.Zip(purges.Skip(1)), pair => Assert.Equal(TimeSpan.FromDays(1), pair.Second - pair.First));
     }
 
     [Fact]
