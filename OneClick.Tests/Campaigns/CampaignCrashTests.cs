@@ -163,10 +163,14 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
         await Task.Delay(10_000);
         await env.Azurite.RestartAsync();
 
-        var stats = await WaitForFinalAsync(tenant, id, TimeSpan.FromSeconds(120));
+        // A status webhook whose handler was running as storage went down cannot be released either: the host's
+        // 10-minute lease on it runs out first (as in Azure), so a "read" may come that much later. Reached
+        // (delivered or read) is what "loses nobody" means here.
+        await tenant.WaitForCampaignAsync(id, "completed", TimeSpan.FromSeconds(120));
+        var stats = await tenant.WaitForStatsAsync(id, s => s.L("queued") == 0 && s.L("reached") + s.L("unknown") == s.L("targeted"), TimeSpan.FromSeconds(120));
         output.WriteLine(stats.ToJsonString());
         // A claim whose answer was lost as storage went down may stay unknown (never re-sent): at most the calls in flight.
-        await AssertNeverTwiceAsync(tenant, id, stats, maxUnknown: CrashEnvironment.MaxConcurrentSends);
+        await AssertNeverTwiceAsync(tenant, id, stats, maxUnknown: CrashEnvironment.MaxConcurrentSends, settled: "reached");
     }
 
     /// <summary>Waits for the campaign to complete and its stats to stop moving: nothing queued, and everyone read or unknown.</summary>
@@ -176,12 +180,13 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
         return await tenant.WaitForStatsAsync(id, s => s.L("queued") == 0 && s.L("read") + s.L("unknown") == s.L("targeted"), timeout);
     }
 
-    private async Task<JsonObject> AssertNeverTwiceAsync(TestTenant tenant, string id, JsonObject stats, long maxUnknown)
+    /// <param name="settled">The stats field every recipient Meta accepted ends in: "read", or "reached" (delivered or read).</param>
+    private async Task<JsonObject> AssertNeverTwiceAsync(TestTenant tenant, string id, JsonObject stats, long maxUnknown, string settled = "read")
     {
         CampaignTestKit.AssertAccountedFor(stats);
         var byRecipient = await env.AcceptedByRecipientAsync(tenant);
         // An unknown recipient that Meta did accept is settled by its webhooks, which may still be on their way.
-        for (var wait = Stopwatch.StartNew(); stats.L("read") < byRecipient.Count && wait.Elapsed < TimeSpan.FromSeconds(60);)
+        for (var wait = Stopwatch.StartNew(); stats.L(settled) < byRecipient.Count && wait.Elapsed < TimeSpan.FromSeconds(60);)
         {
             await Task.Delay(500);
             stats = (await tenant.GetJsonAsync($"api/campaigns/{id}/stats"))!;
@@ -189,9 +194,9 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
         var twice = byRecipient.Where(r => r.Value.Count > 1).Select(r => r.Key).ToList();
         Assert.True(twice.Count == 0, $"Accepted twice by the sandbox: {string.Join(", ", twice.Take(10))}");
         Assert.True(stats.L("unknown") <= maxUnknown, $"{stats.L("unknown")} unknown, more than the {maxUnknown} calls that can be in flight: {stats.ToJsonString()}");
-        // Everyone the sandbox accepted is read; the unknown are exactly those it never received.
-        Assert.Equal(byRecipient.Count, stats.L("read"));
-        Assert.Equal(stats.L("targeted"), stats.L("read") + stats.L("unknown"));
+        // Everyone the sandbox accepted is settled; the unknown are exactly those it never received.
+        Assert.Equal(byRecipient.Count, stats.L(settled));
+        Assert.Equal(stats.L("targeted"), stats.L(settled) + stats.L("unknown"));
         if (stats.L("unknown") > 0)
         {
             var unknown = await tenant.RecipientsAsync(id, "unknown", pageSize: 100);
