@@ -33,6 +33,8 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.Core.FunctionMetadata;
 using Microsoft.Azure.Functions.Worker.Invocation;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace OneClick.Functions;
 
@@ -120,7 +122,8 @@ public static class OneClickApp
         services.AddSingleton<TenantSecrets>();
 
         services.Configure<MetaOptions>(configuration.GetSection(MetaOptions.Section));
-        services.AddHttpClient<MetaGraphClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        AddMetaTransport(services);
+        services.AddTransient<MetaGraphClient>();
 
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         if (configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled"))
@@ -131,6 +134,29 @@ public static class OneClickApp
         }
     }
 
+    /// <summary>
+    /// The one Graph transport (<see cref="MetaHttp"/>) every Meta client uses. Timeouts are per call (MetaOptions), so
+    /// the HttpClient has none. Reads (GET) that fail transiently (5xx, 408, 429, no connection) are retried with
+    /// exponential back-off and jitter; POST and DELETE never are: a send whose answer was lost may have happened
+    /// at Meta, and only the send queue's own rules may decide to try again.
+    /// </summary>
+    internal static void AddMetaTransport(IServiceCollection services)
+    {
+        services.AddHttpClient<MetaHttp>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("meta-reads", pipeline =>
+            {
+                var retry = new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                };
+                retry.DisableForUnsafeHttpMethods();
+                pipeline.AddRetry(retry);
+            });
+    }
+
     /// <summary>Templates, message content and media (issue 3, content).</summary>
     private static void AddContentServices(IServiceCollection services)
     {
@@ -139,8 +165,8 @@ public static class OneClickApp
         services.AddSingleton<OneClick.Core.Messages.Content.MessageContentPreparer>();
         services.AddSingleton<IWebhookChangeHandler, OneClick.Core.Templates.TemplateWebhookHandler>();
         services.AddSingleton<ISendGuard, OneClick.Core.Templates.TemplateSendGuard>();
-        services.AddHttpClient<OneClick.Core.Templates.MetaTemplateClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient<OneClick.Core.Media.MetaContentClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddTransient<OneClick.Core.Templates.MetaTemplateClient>();
+        services.AddTransient<OneClick.Core.Media.MetaContentClient>();
     }
 
     /// <summary>Key Vault in Azure; a local file only in Development (production settings must not fall back to it).</summary>

@@ -12,18 +12,18 @@ namespace OneClick.Core.Conversations;
 /// Fetches an inbound media file through Meta (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media): GET /{media-id} for a short-lived URL, then that
 /// URL with the same bearer token. Nothing is stored: the bytes stream through to the caller.
 /// </summary>
-public sealed class MediaDownloader(HttpClient http, IOptions<MetaOptions> options)
+public sealed class MediaDownloader(MetaHttp http)
 {
-    private readonly MetaOptions _options = options.Value;
+    /// <summary>Until the headers of a media answer arrive; the bytes then stream at the caller's pace.</summary>
+    private static readonly TimeSpan HeadersTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The media's response (the caller streams and disposes it), or null when Meta does not know the id.</summary>
     /// <exception cref="MetaUnreachableException">Meta could not be reached or answered with an error.</exception>
     public async Task<MediaDownload?> DownloadAsync(string mediaId, string accessToken, CancellationToken cancellationToken)
     {
         MediaInfo? info;
-        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{Uri.EscapeDataString(mediaId)}")))
+        using (var request = http.Request(HttpMethod.Get, Uri.EscapeDataString(mediaId), accessToken))
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
             using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
                 return null; // Meta answers an unknown or expired id with 400 (code 100) or 404
@@ -41,8 +41,7 @@ public sealed class MediaDownloader(HttpClient http, IOptions<MetaOptions> optio
         if (info?.Url is null || !Uri.TryCreate(info.Url, UriKind.Absolute, out var url))
             throw new MetaUnreachableException("The Graph API gave no download URL for the media.", new InvalidDataException());
 
-        var download = new HttpRequestMessage(HttpMethod.Get, url);
-        download.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var download = MetaHttp.Request(url, accessToken);
         var content = await SendAsync(download, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (content.StatusCode == HttpStatusCode.NotFound)
         {
@@ -64,9 +63,9 @@ public sealed class MediaDownloader(HttpClient http, IOptions<MetaOptions> optio
     {
         try
         {
-            return await http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            return await http.SendAsync(request, HeadersTimeout, cancellationToken, completion).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new MetaUnreachableException("The Graph API could not be reached for the media.", e);
         }

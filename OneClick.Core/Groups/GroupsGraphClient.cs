@@ -12,10 +12,8 @@ namespace OneClick.Core.Groups;
 /// The Cloud API Groups endpoints (https://developers.facebook.com/documentation/business-messaging/whatsapp/groups/reference). Meta's errors become <see cref="MetaApiException"/>; no answer at
 /// all becomes <see cref="MetaUnreachableException"/>. Management calls have no queue behind them: the caller sees the outcome.
 /// </summary>
-public sealed class GroupsGraphClient(HttpClient http, IOptions<MetaOptions> options)
+public sealed class GroupsGraphClient(MetaHttp http)
 {
-    private readonly MetaOptions _options = options.Value;
-
     public async Task<string> CreateAsync(string phoneNumberId, string accessToken, string subject, string? description, string joinApprovalMode, CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["messaging_product"] = "whatsapp", ["subject"] = subject, ["join_approval_mode"] = joinApprovalMode };
@@ -99,42 +97,16 @@ public sealed class GroupsGraphClient(HttpClient http, IOptions<MetaOptions> opt
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string accessToken, HttpContent? content, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}")) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.SendTimeout);
-        HttpResponseMessage response;
+        using var request = http.Request(method, path, accessToken, content);
+        using var response = await http.SendCheckedAsync(request, http.Timeout, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            return text.Length == 0 ? null : JsonNode.Parse(text);
         }
-        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (JsonException)
         {
-            throw new MetaUnreachableException("The Graph API could not be reached.", e);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            JsonNode? body = null;
-            try
-            {
-                body = text.Length == 0 ? null : JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                // Not JSON (a proxy page): reported by HTTP status below.
-            }
-            if (response.IsSuccessStatusCode)
-                return body;
-            if (body?["error"] is JsonObject error && error["code"]?.GetValueKind() == JsonValueKind.Number)
-            {
-                throw new MetaApiException(response.StatusCode, error["code"]!.GetValue<int>(), error["error_subcode"]?.GetValue<int>(),
-                    error["type"]?.GetValue<string>(), error["message"]?.GetValue<string>() ?? "Unknown error",
-                    error["error_data"]?["details"]?.GetValue<string>(), error["fbtrace_id"]?.GetValue<string>());
-            }
-            throw new MetaApiException(response.StatusCode, (int)response.StatusCode >= 500 ? 2 : 1, null, null,
-                $"HTTP {(int)response.StatusCode} from the Graph API", null, null);
+            return null; // a success without a JSON body: nothing to read from it
         }
     }
 }

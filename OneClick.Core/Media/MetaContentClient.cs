@@ -9,10 +9,8 @@ using OneClick.Core.Meta;
 namespace OneClick.Core.Media;
 
 /// <summary>The synchronous content calls: media upload (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media) and mark-as-read (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/mark-message-as-read).</summary>
-public sealed class MetaContentClient(HttpClient http, IOptions<MetaOptions> options)
+public sealed class MetaContentClient(MetaHttp http)
 {
-    private readonly MetaOptions _options = options.Value;
-
     /// <summary>Uploads a file as multipart/form-data and returns Meta's media id.</summary>
     public async Task<string> UploadMediaAsync(string phoneNumberId, string accessToken, Stream file, string fileName, string mimeType, CancellationToken cancellationToken)
     {
@@ -37,14 +35,13 @@ public sealed class MetaContentClient(HttpClient http, IOptions<MetaOptions> opt
         if (typingIndicator)
             body["typing_indicator"] = new JsonObject { ["type"] = "text" };
         using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await SendAsync(HttpMethod.Post, $"{Uri.EscapeDataString(phoneNumberId)}/messages", accessToken, content, _options.SendTimeout, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, $"{Uri.EscapeDataString(phoneNumberId)}/messages", accessToken, content, http.Timeout, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, HttpContent content, TimeSpan? timeoutAfter, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}")) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return await MetaGraphClient.SendCheckedAsync(http, request, timeoutAfter, cancellationToken).ConfigureAwait(false);
+        using var request = http.Request(method, path, accessToken, content);
+        return await http.SendCheckedAsync(request, timeoutAfter, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed record UploadResponse([property: JsonPropertyName("id")] string? Id);

@@ -33,11 +33,10 @@ public sealed record CreatedTemplate(
     [property: JsonPropertyName("category")] string? Category);
 
 /// <summary>The template management calls on /{waba-id}/message_templates; errors as <see cref="MetaApiException"/>.</summary>
-public sealed class MetaTemplateClient(HttpClient http, IOptions<MetaOptions> options)
+public sealed class MetaTemplateClient(MetaHttp http)
 {
     public const int PageSize = 100;
     private const string Fields = "id,name,language,status,category,parameter_format,components,quality_score,rejected_reason";
-    private readonly MetaOptions _options = options.Value;
 
     /// <summary>One page; pass <see cref="RemoteTemplatePage.NextCursor"/> back for the next (null after the last page).</summary>
     public async Task<RemoteTemplatePage> ListAsync(string wabaId, string accessToken, string? after, string? name, CancellationToken cancellationToken)
@@ -70,11 +69,8 @@ public sealed class MetaTemplateClient(HttpClient http, IOptions<MetaOptions> op
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, JsonObject? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_options.GraphBaseUrl, $"{_options.GraphApiVersion}/{path}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        if (body is not null)
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        return await MetaGraphClient.SendCheckedAsync(http, request, _options.SendTimeout, cancellationToken).ConfigureAwait(false);
+        using var request = http.Request(method, path, accessToken, body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        return await http.SendCheckedAsync(request, http.Timeout, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed record ListResponse(

@@ -23,7 +23,7 @@ public static class ConversationFeatures
         services.AddSingleton<SystemMessages>();
         services.AddSingleton<IWebhookChangeHandler, MessagesWebhookHandler>();
         services.AddSingleton<ISendGuard, ServiceWindowGuard>();
-        services.AddHttpClient<MediaDownloader>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        services.AddTransient<MediaDownloader>();
         services.AddHttpClient(AutomationActionRunner.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
             OutboundWebhookHandler.Create(sp.GetRequiredService<IConfiguration>().GetValue<bool>(OutboundWebhookHandler.AllowInternalSetting)));
     }

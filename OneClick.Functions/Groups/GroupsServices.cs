@@ -13,7 +13,7 @@ public static class GroupsServices
         services.AddSingleton<GroupEventApplier>();
         services.AddSingleton<GroupService>();
         services.AddSingleton<GroupMessaging>();
-        services.AddHttpClient<GroupsGraphClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddTransient<GroupsGraphClient>();
         services.AddSingleton<IWebhookChangeHandler, GroupWebhookHandler>();
         services.AddSingleton<ISendGuard, GroupSendGuard>();
     }

@@ -14,6 +14,7 @@ internal sealed class ActiveBehaviour
         _recipientErrors = Normalize(settings.RecipientErrors);
         _asyncFailures = Normalize(settings.AsyncFailures);
         _asyncFailuresOnce = Normalize(settings.AsyncFailuresOnce);
+        _readFaultsLeft = settings.TransientReadFaults;
     }
 
     public static ActiveBehaviour Default { get; } = new(new SandboxBehaviour());
@@ -27,6 +28,10 @@ internal sealed class ActiveBehaviour
     private readonly FrozenDictionary<string, int> _asyncFailures;
     private readonly FrozenDictionary<string, int> _asyncFailuresOnce;
     private readonly ConcurrentDictionary<string, byte> _usedOnce = new(StringComparer.Ordinal);
+    private int _readFaultsLeft;
+
+    /// <summary>True while <see cref="SandboxBehaviour.TransientReadFaults"/> has faults left; each call uses one.</summary>
+    public bool TakeReadFault() => Volatile.Read(ref _readFaultsLeft) > 0 && Interlocked.Decrement(ref _readFaultsLeft) >= 0;
 
     public int? RecipientError(string recipientKey) => _recipientErrors.TryGetValue(recipientKey, out var code) ? code : null;
 

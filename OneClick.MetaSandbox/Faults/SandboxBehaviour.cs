@@ -48,6 +48,12 @@ internal sealed class SandboxBehaviour
     /// </summary>
     public Dictionary<string, int>? AsyncFailuresOnce { get; set; } = [];
 
+    /// <summary>
+    /// The next this-many Graph reads (GET) of this number's groups answer HTTP 503 with code 2 (temporary), then reads
+    /// succeed again: a transient fault a client's read retry passes. Writes are never affected.
+    /// </summary>
+    public int TransientReadFaults { get; set; }
+
     /// <summary>Groups API timing and injected group error codes (see Groups/GroupBehaviour.cs).</summary>
     public Groups.GroupBehaviour? Groups { get; set; } = new();
 
@@ -82,6 +88,11 @@ internal sealed class SandboxBehaviour
         if (WebhookDelaysMs is { } delays && new[] { delays.Sent, delays.Delivered, delays.Read }.Any(delay => delay is < 0 or > MaxDelayMs))
         {
             return $"webhookDelaysMs entries must be between 0 and {MaxDelayMs}, or null to skip that status.";
+        }
+
+        if (TransientReadFaults is < 0 or > 100)
+        {
+            return "transientReadFaults must be between 0 and 100.";
         }
 
         if (Groups?.Validate() is { } groupsError)

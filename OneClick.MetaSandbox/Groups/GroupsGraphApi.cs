@@ -231,6 +231,11 @@ internal sealed class GroupsGraphApi(
             return (null, null, GraphErrors.WhatsApp(injected).ToResult());
         }
 
+        if (HttpMethods.IsGet(request.Method) && behaviours.Get(group.PhoneNumberId).TakeReadFault())
+        {
+            return (null, null, GraphErrors.WhatsApp(2).ToResult());
+        }
+
         return (group, number, null);
     }
 
