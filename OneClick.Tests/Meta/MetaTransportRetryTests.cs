@@ -35,9 +35,11 @@ public sealed class MetaTransportRetryTests(OneClickEnvironment env)
         await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 20, delivered = 60, read = 120 }, failureRate = 1.0, failureCode = 2 });
         var id = await tenant.SendMessageAsync(new { to = "+14155550881", type = "text", text = new { body = "Hello" } });
 
-        var failedOnce = await GroupKit.EventuallyAsync(
-            async () => await tenant.GetJsonAsync($"api/messages/{id}"),
-            m => m["error"]?["code"]?.GetValue<int>() == 2, "the first attempt's error recorded");
+        // The send queue records each transient answer in the history and tries again later, as a new attempt.
+        var failedOnce = await Eventually.Async(
+            () => tenant.GetJsonAsync($"api/messages/{id}"),
+            m => m["history"]!.AsArray().Any(h => h!["detail"]?.GetValue<string>()?.StartsWith("Meta 2 ", StringComparison.Ordinal) == true),
+            "the first attempt's transient error recorded");
         var requests = (await env.SandboxRequestsAsync(tenant)).Count;
         var attemptsAfter = (await tenant.GetJsonAsync($"api/messages/{id}"))["attempts"]!.GetValue<int>();
         // At most one HTTP call per queue attempt; a transport retry would have made four for the first attempt alone.
