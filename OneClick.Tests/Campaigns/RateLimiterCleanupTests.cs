@@ -28,4 +28,25 @@ public sealed class RateLimiterCleanupTests(OneClickEnvironment env)
         Assert.InRange(rows.Count, 1, 2);
         Assert.All(rows, r => Assert.True(long.Parse(r.RowKey[..12], CultureInfo.InvariantCulture) >= DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(), r.RowKey));
     }
+
+    [Fact]
+    public async Task Two_instances_that_insert_new_seconds_without_reading_never_reserve_the_same_slot()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var storage = env.App.Services.GetRequiredService<StorageAccount>();
+        // Two instances: each believes the seconds ahead are new and inserts their rows without reading them first;
+        // one of them loses each race (a conflict), reads the row and takes the slots that are left.
+        var (first, second) = (new TenantRateLimiter(storage, TimeProvider.System), new TenantRateLimiter(storage, TimeProvider.System));
+        const int perSecond = 11; // capacity 10 a second, one row a second
+
+        var reserved = await Task.WhenAll(
+            first.ReserveAsync(tenant.Id, 25, perSecond, CancellationToken.None),
+            second.ReserveAsync(tenant.Id, 25, perSecond, CancellationToken.None));
+
+        var times = reserved.SelectMany(t => t).Order().ToList();
+        Assert.Equal(50, times.Count);
+        Assert.Equal(50, times.Distinct().Count());
+        for (var i = 10; i < times.Count; i++)
+            Assert.True(times[i] - times[i - 10] >= TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(1), $"Eleven slots within {times[i] - times[i - 10]}: two instances took the same second's budget.");
+    }
 }
