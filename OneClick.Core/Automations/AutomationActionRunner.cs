@@ -36,6 +36,7 @@ public sealed partial class AutomationActionRunner(
     ListStore lists,
     AnalyticsEvents analytics,
     IHttpClientFactory httpClients,
+    AutomationSecrets secrets,
     TimeProvider clock,
     ILogger<AutomationActionRunner> logger)
 {
@@ -189,9 +190,12 @@ public sealed partial class AutomationActionRunner(
             attempt = run.Attempts,
             @event = e,
         }, AutomationJson.Options);
+        // Rules saved before secrets moved to the secret store still carry theirs inline.
+        var secret = action.Secret ?? await secrets.GetAsync(run.PartitionKey, run.RuleId, run.ActionIndex, cancellationToken).ConfigureAwait(false)
+            ?? throw new PermanentActionException("The webhook action's signing secret is missing from the secret store; save the rule again with its secret.");
         using var request = new HttpRequestMessage(HttpMethod.Post, action.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add(SignatureHeader, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(action.Secret!), body)));
+        request.Headers.Add(SignatureHeader, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
         // The same id on every attempt, so the receiver can drop a repeat of a delivery it already took.
         request.Headers.Add(DeliveryHeader, run.RowKey);
         using var http = httpClients.CreateClient(HttpClientName);

@@ -5,18 +5,21 @@ using OneClick.Core.Storage;
 
 namespace OneClick.Core.Automations;
 
-public sealed class AutomationStore(StorageAccount storage, TimeProvider clock)
+/// <summary>Rules in table "automations"; their webhook signing secrets in the secret store (<see cref="AutomationSecrets"/>).</summary>
+public sealed class AutomationStore(StorageAccount storage, AutomationSecrets secrets, TimeProvider clock)
 {
     private TableClient Table => storage.Table(TableNames.Automations);
 
     public async Task<AutomationRuleEntity> CreateAsync(string tenantId, AutomationRuleRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var id = AutomationValidation.NewId();
+        request = request with { Actions = await secrets.StoreAsync(tenantId, id, request.Actions!, cancellationToken).ConfigureAwait(false) };
         var now = clock.GetUtcNow();
         var rule = new AutomationRuleEntity
         {
             PartitionKey = tenantId,
-            RowKey = AutomationRuleEntity.RowKeyFor(AutomationValidation.NewId()),
+            RowKey = AutomationRuleEntity.RowKeyFor(id),
             CreatedAt = now,
         };
         Apply(rule, request, now);
@@ -24,12 +27,18 @@ public sealed class AutomationStore(StorageAccount storage, TimeProvider clock)
         return rule;
     }
 
-    public Task<AutomationRuleEntity?> ReplaceAsync(string tenantId, string id, AutomationRuleRequest request, CancellationToken cancellationToken) =>
-        Table.UpdateWithRetryAsync<AutomationRuleEntity>(tenantId, AutomationRuleEntity.RowKeyFor(id), rule =>
+    public async Task<AutomationRuleEntity?> ReplaceAsync(string tenantId, string id, AutomationRuleRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (await GetAsync(tenantId, id, cancellationToken).ConfigureAwait(false) is null)
+            return null; // no secrets written for a rule that does not exist
+        request = request with { Actions = await secrets.StoreAsync(tenantId, id, request.Actions!, cancellationToken).ConfigureAwait(false) };
+        return await Table.UpdateWithRetryAsync<AutomationRuleEntity>(tenantId, AutomationRuleEntity.RowKeyFor(id), rule =>
         {
             Apply(rule, request, clock.GetUtcNow());
             return true;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<AutomationRuleEntity?> SetEnabledAsync(string tenantId, string id, bool enabled, CancellationToken cancellationToken) =>
         Table.UpdateWithRetryAsync<AutomationRuleEntity>(tenantId, AutomationRuleEntity.RowKeyFor(id), rule =>

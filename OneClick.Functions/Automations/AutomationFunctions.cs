@@ -18,7 +18,7 @@ public sealed record AutomationRuleView(
     public static AutomationRuleView From(AutomationRuleEntity r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.Id, r.Name, r.Enabled, r.Trigger, r.Actions.Select(a => a with { Secret = a.Secret is null ? null : "***" }).ToList(), r.CreatedAt, r.UpdatedAt);
+        return new(r.Id, r.Name, r.Enabled, r.Trigger, r.Actions.Select(a => a with { Secret = a.Type == ActionTypes.Webhook ? "***" : null }).ToList(), r.CreatedAt, r.UpdatedAt);
     }
 }
 

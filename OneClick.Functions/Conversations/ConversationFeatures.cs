@@ -16,6 +16,7 @@ public static class ConversationFeatures
         services.AddSingleton<OneClick.Core.Sending.IMessageFailureObserver, FailedSendEvents>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<AutomationSecrets>();
         services.AddSingleton<AutomationStore>();
         services.AddSingleton<AutomationEngine>();
         services.AddSingleton<AutomationTriggers>();
