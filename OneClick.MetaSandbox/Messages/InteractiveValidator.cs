@@ -111,15 +111,8 @@ internal static class InteractiveValidator
     private static void ReplyButtons(JsonElement action, PayloadChecker check)
     {
         const string buttonsPath = "interactive['action']['buttons']";
-        if (check.Array(action, "buttons", buttonsPath) is not { } buttons)
+        if (check.Array(action, "buttons", buttonsPath, 1, 3) is not { } buttons)
         {
-            return;
-        }
-
-        var count = buttons.GetArrayLength();
-        if (count is < 1 or > 3)
-        {
-            check.BadValue($"Param {buttonsPath} must have between 1 and 3 elements.");
             return;
         }
 
@@ -158,15 +151,8 @@ internal static class InteractiveValidator
         check.String(action, "button", "interactive['action']['button']", maxLength: 20);
 
         const string sectionsPath = "interactive['action']['sections']";
-        if (check.Array(action, "sections", sectionsPath) is not { } sections)
+        if (check.Array(action, "sections", sectionsPath, 1, 10) is not { } sections)
         {
-            return;
-        }
-
-        var sectionCount = sections.GetArrayLength();
-        if (sectionCount is < 1 or > 10)
-        {
-            check.BadValue($"Param {sectionsPath} must have between 1 and 10 elements.");
             return;
         }
 
@@ -176,7 +162,7 @@ internal static class InteractiveValidator
         {
             var sectionPath = Path(sectionsPath, sectionIndex++);
             // A title is only required when there is more than one section.
-            check.String(section, "title", Path(sectionPath, "title"), required: sectionCount > 1, maxLength: 24);
+            check.String(section, "title", Path(sectionPath, "title"), required: sections.GetArrayLength() > 1, maxLength: 24);
             if (check.Array(section, "rows", Path(sectionPath, "rows")) is not { } rows)
             {
                 return;
@@ -245,15 +231,8 @@ internal static class InteractiveValidator
     {
         check.String(action, "catalog_id", "interactive['action']['catalog_id']");
         const string sectionsPath = "interactive['action']['sections']";
-        if (check.Array(action, "sections", sectionsPath) is not { } sections)
+        if (check.Array(action, "sections", sectionsPath, 1, 10) is not { } sections)
         {
-            return;
-        }
-
-        var sectionCount = sections.GetArrayLength();
-        if (sectionCount is < 1 or > 10)
-        {
-            check.BadValue($"Param {sectionsPath} must have between 1 and 10 elements.");
             return;
         }
 
@@ -262,7 +241,7 @@ internal static class InteractiveValidator
         foreach (var section in sections.EnumerateArray())
         {
             var sectionPath = Path(sectionsPath, sectionIndex++);
-            check.String(section, "title", Path(sectionPath, "title"), required: sectionCount > 1, maxLength: 24);
+            check.String(section, "title", Path(sectionPath, "title"), required: sections.GetArrayLength() > 1, maxLength: 24);
             if (check.Array(section, "product_items", Path(sectionPath, "product_items")) is not { } items || items.GetArrayLength() == 0)
             {
                 check.BadValue($"Param {Path(sectionPath, "product_items")} must have at least 1 element.");

@@ -51,6 +51,23 @@ internal sealed class PayloadChecker
         return value;
     }
 
+    /// <summary>A required array of <paramref name="min"/>–<paramref name="max"/> elements; null (reported) otherwise.</summary>
+    public JsonElement? Array(JsonElement parent, string name, string path, int min, int max)
+    {
+        if (Array(parent, name, path) is not { } array)
+        {
+            return null;
+        }
+
+        if (array.GetArrayLength() < min || array.GetArrayLength() > max)
+        {
+            BadValue($"Param {path} must have between {min} and {max} elements.");
+            return null;
+        }
+
+        return array;
+    }
+
     public JsonElement? Array(JsonElement parent, string name, string path, bool required = true)
     {
         if (!TryRead(parent, name, path, required, out var value))
