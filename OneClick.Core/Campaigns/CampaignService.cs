@@ -284,7 +284,7 @@ public sealed class CampaignService(
         }, cancellationToken).ConfigureAwait(false);
         if (refusal is not null || campaign is null)
             return refusal is not null ? Failure.Conflict(refusal) : Done(campaign);
-        if (nextDue is not null && await schedules.FindAsync(DueScheduleEntity.RowKeyFor(nextDue.Value, tenantId, campaignId), cancellationToken).ConfigureAwait(false) is { } row)
+        if (nextDue is not null && await schedules.FindAsync(tenantId, DueScheduleEntity.RowKeyFor(nextDue.Value, tenantId, campaignId), cancellationToken).ConfigureAwait(false) is { } row)
             await schedules.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
         var count = 0;
         if (campaign.LatestOccurrence is { } occurrence)

@@ -16,12 +16,24 @@ public sealed partial class DueScheduleDispatcher(
 {
     public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(2);
 
+    /// <summary>Rows written before sharding moved to their shard per run (those not due within <see cref="ClaimFor"/>).</summary>
+    public const int LegacyMovesPerRun = 1000;
+
     /// <returns>How many messages this run enqueued.</returns>
     public async Task<int> EnqueueDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // The shards side by side: a tenant with thousands due at once holds up only its own shard.
+        var partitions = DueScheduleEntity.ShardPartitions.Prepend(DueScheduleEntity.LegacyPartition);
+        var enqueued = (await Task.WhenAll(partitions.Select(p => EnqueueDueAsync(p, now, cancellationToken))).ConfigureAwait(false)).Sum();
+        await schedules.MoveLegacyAsync(now + ClaimFor, LegacyMovesPerRun, cancellationToken).ConfigureAwait(false);
+        return enqueued;
+    }
+
+    private async Task<int> EnqueueDueAsync(string partition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var enqueued = 0;
-        await foreach (var row in schedules.DueAsync(now, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in schedules.DueAsync(partition, now, cancellationToken).ConfigureAwait(false))
         {
             if (row.ClaimedUntil > now || !await schedules.TryClaimAsync(row, now + ClaimFor, cancellationToken).ConfigureAwait(false))
                 continue;

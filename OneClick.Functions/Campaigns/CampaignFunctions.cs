@@ -255,18 +255,13 @@ public sealed class CampaignFunctions(
     }
 
     [Function("ListSchedules")]
-    public async Task<IResult> ListSchedules(
+    public Task<IResult> ListSchedules(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "schedules")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var items = new List<ScheduleView>();
-        await foreach (var row in schedules.PendingForTenantAsync(request.HttpContext.User.TenantId()!, cancellationToken))
-        {
-            // A "now" message's safety-net row is not pending work the client scheduled.
-            items.Add(new ScheduleView(
-                ScheduleId(row), row.CampaignId is null ? "message" : "campaign", row.CampaignId, row.CampaignId is null ? row.MessageId : null, row.DueAt));
-        }
-        return TypedResults.Ok(new ScheduleListView(items));
+        var tenantId = request.HttpContext.User.TenantId()!;
+        return ListParameters.PageAsync(request, (storageToken, size) => schedules.PendingForTenantAsync(tenantId, storageToken, size, cancellationToken),
+            row => new ScheduleView(ScheduleId(row), row.CampaignId is null ? "message" : "campaign", row.CampaignId, row.CampaignId is null ? row.MessageId : null, row.DueAt));
     }
 
     [Function("CancelSchedule")]
@@ -279,7 +274,7 @@ public sealed class CampaignFunctions(
         var parts = scheduleId.Split('_', 2);
         if (parts.Length != 2 || parts[0].Length != 19 || !parts[0].All(char.IsAsciiDigit) || !(MessageStore.IsValidId(parts[1]) || CampaignStore.IsValidId(parts[1])))
             return Problem.Validation("scheduleId", "Not a schedule id (see GET /api/schedules).");
-        var row = await schedules.FindAsync($"{parts[0]}|{tenantId}|{parts[1]}", cancellationToken);
+        var row = await schedules.FindAsync(tenantId, $"{parts[0]}|{tenantId}|{parts[1]}", cancellationToken);
         if (row is null || row.TenantId != tenantId)
             return Problem.NotFound("pending schedule");
         if (row.CampaignId is not null)

@@ -69,6 +69,4 @@ public sealed record CampaignControlView(CampaignView Campaign, int Affected);
 /// <summary>Pending scheduled work: a message's (<see cref="MessageId"/>) or a campaign occurrence's (<see cref="CampaignId"/>).</summary>
 public sealed record ScheduleView(string Id, string Kind, string? CampaignId, string? MessageId, DateTimeOffset DueAt);
 
-public sealed record ScheduleListView(IReadOnlyList<ScheduleView> Items);
-
 public sealed record PreviewRequest(AudienceSpec? Audience, SendMessageRequest? Message);
