@@ -107,7 +107,7 @@ public sealed class ContactApiTests(OneClickEnvironment env)
         (await tenant.Send(HttpMethod.Delete, $"api/contacts/{id}", null)).AssertStatus(HttpStatusCode.NoContent);
 
         // Due now: do what the timer does rather than wait for the next whole minute.
-        await Task.Delay(2500);
+        await Task.Delay(2500); // until the message is due
         await env.RunDueSchedulesAsync();
         var message = await tenant.WaitForStatusAsync(messageId, "skipped");
 

@@ -250,21 +250,14 @@ public sealed class ContactImportTests(OneClickEnvironment env)
         return tenant.Send(HttpMethod.Post, "api/contacts/imports", content);
     }
 
-    internal static async Task<JsonObject> WaitForImportAsync(TestTenant tenant, string id, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        JsonObject job;
-        do
-        {
-            var reply = await tenant.Get($"api/contacts/imports/{id}");
-            reply.AssertStatus(HttpStatusCode.OK);
-            job = reply.Json;
-            if (job["state"]!.GetValue<string>() is "completed" or "failed")
-                return job;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Import {id} did not finish: {job.ToJsonString()}");
-        return job;
-    }
+    internal static Task<JsonObject> WaitForImportAsync(TestTenant tenant, string id, TimeSpan? timeout = null) =>
+        Eventually.Async(
+            async () =>
+            {
+                var reply = await tenant.Get($"api/contacts/imports/{id}");
+                reply.AssertStatus(HttpStatusCode.OK);
+                return reply.Json;
+            },
+            job => job["state"]!.GetValue<string>() is "completed" or "failed",
+            $"import {id} to finish", timeout ?? TimeSpan.FromSeconds(90));
 }

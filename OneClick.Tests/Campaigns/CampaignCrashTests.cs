@@ -44,29 +44,22 @@ public class CrashEnvironment : OneClickEnvironment
             worker.Kill();
             await worker.WaitForExitAsync();
         }
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (FunctionsHost.WorkerProcessId is not { } now || now == pid)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The host did not restart the worker.");
-            await Task.Delay(50);
-        }
+        await Eventually.Async(
+            () => Task.FromResult(FunctionsHost.WorkerProcessId is { } now && now != pid),
+            () => "The host did not restart the worker.", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
     }
 
     /// <summary>Waits until the campaign is sending (some recipients reached Meta, some still queued): true; false once nothing is left to send.</summary>
     public static async Task<bool> WaitUntilSendingAsync(TestTenant tenant, string campaignId)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            var campaign = await tenant.GetJsonAsync($"api/campaigns/{campaignId}");
-            if (campaign["status"]?.GetValue<string>() == "completed")
-                return false;
-            if (campaign["stats"] is JsonObject stats && stats.L("reached") + stats.L("unknown") > 0 && stats.L("queued") > 0)
-                return true;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"Campaign {campaignId} never started sending.");
+        var campaign = await Eventually.Async(
+            () => tenant.GetJsonAsync($"api/campaigns/{campaignId}"),
+            c => Completed(c) || (c["stats"] is JsonObject stats && stats.L("reached") + stats.L("unknown") > 0 && stats.L("queued") > 0),
+            $"campaign {campaignId} to start sending", TimeSpan.FromSeconds(90));
+        return !Completed(campaign);
+
+        static bool Completed(JsonObject campaign) => campaign["status"]?.GetValue<string>() == "completed";
     }
 
     /// <summary>Contacts and a list of them, written straight to storage (the API would take longer than the test).</summary>
@@ -120,7 +113,7 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
             // At a random moment while it is sending (a restarted worker takes a few seconds to come back).
             if (!await CrashEnvironment.WaitUntilSendingAsync(tenant, id))
                 break;
-            await Task.Delay(random.Next(100, 1200));
+            await Task.Delay(random.Next(100, 1200)); // the scenario: a kill at a random moment
             await env.KillWorkerAsync();
             killed++;
             output.WriteLine($"kill {kill + 1}: {(await tenant.GetJsonAsync($"api/campaigns/{id}/stats")).ToJsonString()}");
@@ -160,7 +153,7 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
         await env.Azurite.StopAsync();
         // Meanwhile sends already made finish, their results wait for the store, and every status webhook fails
         // (the webhook function cannot enqueue): the sandbox keeps retrying them, as Meta does.
-        await Task.Delay(10_000);
+        await Task.Delay(10_000); // the scenario: a 10 s outage
         await env.Azurite.RestartAsync();
 
         // A status webhook whose handler was running as storage went down cannot be released either: the host's
@@ -185,14 +178,10 @@ public sealed class CampaignCrashTests(CrashEnvironment env, ITestOutputHelper o
     {
         CampaignTestKit.AssertAccountedFor(stats);
         var byRecipient = await env.AcceptedByRecipientAsync(tenant);
-        // An unknown recipient that Meta did accept is settled by its webhooks, which may still be on their way.
-        for (var wait = Stopwatch.StartNew(); stats.L(settled) < byRecipient.Count && wait.Elapsed < TimeSpan.FromSeconds(60);)
-        {
-            await Task.Delay(500);
-            stats = (await tenant.GetJsonAsync($"api/campaigns/{id}/stats"))!;
-        }
         var twice = byRecipient.Where(r => r.Value.Count > 1).Select(r => r.Key).ToList();
         Assert.True(twice.Count == 0, $"Accepted twice by the sandbox: {string.Join(", ", twice.Take(10))}");
+        // An unknown recipient that Meta did accept is settled by its webhooks, which may still be on their way.
+        stats = await tenant.WaitForStatsAsync(id, s => s.L(settled) >= byRecipient.Count, TimeSpan.FromSeconds(60));
         Assert.True(stats.L("unknown") <= maxUnknown, $"{stats.L("unknown")} unknown, more than the {maxUnknown} calls that can be in flight: {stats.ToJsonString()}");
         // Everyone the sandbox accepted is settled; the unknown are exactly those it never received.
         Assert.Equal(byRecipient.Count, stats.L(settled));

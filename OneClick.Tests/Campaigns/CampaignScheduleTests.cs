@@ -32,7 +32,7 @@ public sealed class CampaignScheduleTests(OneClickEnvironment env)
 
         await env.RunDueSchedulesAsync(); // not due yet
         Assert.Equal("scheduled", (await tenant.Get($"api/campaigns/{id}")).Json["status"]!.GetValue<string>());
-        await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
+        await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500)); // the scenario's clock: until it is due
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => env.RunDueSchedulesAsync()));
 
         await tenant.WaitForCampaignAsync(id, "completed");

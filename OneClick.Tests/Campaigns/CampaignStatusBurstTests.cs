@@ -55,7 +55,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         await Task.WhenAll(viaWebhook);
 
         var stats = await tenant.WaitForStatsAsync(campaignId, s => s.L("read") == 18 && s.L("failed.total") == 6);
-        await DrainAsync();
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
         stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
         Assert.Equal(24, stats.L("targeted"));
         Assert.Equal(18, stats.L("read"));
@@ -87,7 +87,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         }
         foreach (var (_, wamid, callback) in recipients)
             await inbox.AcceptAsync(tenant.Id, Encoding.UTF8.GetBytes(Envelope(tenant, Status(wamid, "delivered", callback))), "redelivery", CancellationToken.None);
-        await DrainAsync();
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
         var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
         Assert.Equal(6, stats.L("delivered"));
         Assert.Equal(0, stats.L("sent"));
@@ -105,7 +105,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         foreach (var (_, wamid, callback) in recipients)
             await inbox.AcceptAsync(tenant.Id, Encoding.UTF8.GetBytes(Envelope(tenant, Status(wamid, "read", callback))), "redelivery", CancellationToken.None);
         stats = await tenant.WaitForStatsAsync(campaignId, s => s.L("read") == 6);
-        await DrainAsync();
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
         stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
         Assert.Equal(6, stats.L("read"));
         Assert.Equal(0, stats.L("delivered"));
@@ -158,14 +158,4 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
 
     private static string Envelope(TestTenant tenant, JsonObject status) =>
         SignedWebhooks.Envelope(tenant, [SignedWebhooks.Change(tenant, statuses: [status.DeepClone()])]);
-
-    /// <summary>Waits until the webhook queue is empty and its last invocations had time to finish.</summary>
-    private async Task DrainAsync()
-    {
-        var queue = env.Storage.Queue(QueueNames.WebhookEvents);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
-            await Task.Delay(100);
-        await Task.Delay(1_000);
-    }
 }

@@ -75,40 +75,23 @@ public static class CampaignTestKit
         return reply.Json;
     }
 
-    public static async Task<JsonObject> WaitForCampaignAsync(this TestTenant tenant, string campaignId, string status, TimeSpan? timeout = null, Func<JsonObject, bool>? also = null)
+    public static Task<JsonObject> WaitForCampaignAsync(this TestTenant tenant, string campaignId, string status, TimeSpan? timeout = null, Func<JsonObject, bool>? also = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        JsonObject campaign;
-        do
-        {
-            campaign = (await tenant.Get($"api/campaigns/{campaignId}")).Json;
-            if (campaign["status"]!.GetValue<string>() == status && (also is null || also(campaign)))
-                return campaign;
-            await Task.Delay(150);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Campaign {campaignId} did not reach '{status}': {campaign.ToJsonString()}");
-        return campaign;
+        return Eventually.Async(
+            async () => (await tenant.Get($"api/campaigns/{campaignId}")).Json,
+            campaign => campaign["status"]!.GetValue<string>() == status && (also is null || also(campaign)),
+            $"campaign {campaignId} to reach '{status}'", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(150));
     }
 
     /// <summary>Polls the stats until <paramref name="done"/> holds (statuses arrive by webhook after completion).</summary>
-    public static async Task<JsonObject> WaitForStatsAsync(this TestTenant tenant, string campaignId, Func<JsonObject, bool> done, TimeSpan? timeout = null)
+    public static Task<JsonObject> WaitForStatsAsync(this TestTenant tenant, string campaignId, Func<JsonObject, bool> done, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(done);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        JsonObject stats;
-        do
-        {
-            stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
-            if (done(stats))
-                return stats;
-            await Task.Delay(150);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Stats of {campaignId} never settled: {stats.ToJsonString()}");
-        return stats;
+        return Eventually.Async(
+            async () => (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json,
+            done, $"the stats of {campaignId} to settle", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(150));
     }
 
     public static long L(this JsonNode node, string path)

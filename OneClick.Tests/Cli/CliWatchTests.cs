@@ -32,20 +32,15 @@ public sealed partial class CliWatchTests(OneClickEnvironment env)
         try
         {
             var screens = new List<string>();
-            async Task<string> WaitForScreenAsync(Func<string, bool> done, string what, TimeSpan timeout)
-            {
-                var deadline = DateTime.UtcNow + timeout;
-                while (DateTime.UtcNow < deadline)
-                {
-                    var screen = await TmuxAsync(socket, "capture-pane", "-p");
-                    screens.Add(screen);
-                    if (done(screen))
+            Task<string> WaitForScreenAsync(Func<string, bool> done, string what, TimeSpan timeout) =>
+                Eventually.Async(
+                    async () =>
+                    {
+                        var screen = await TmuxAsync(socket, "capture-pane", "-p");
+                        screens.Add(screen);
                         return screen;
-                    await Task.Delay(150);
-                }
-                Assert.Fail($"The watch never showed {what}. Last screen:\n{screens.LastOrDefault()}");
-                return "";
-            }
+                    },
+                    done, $"the watch to show {what}", timeout, TimeSpan.FromMilliseconds(150));
 
             await WaitForScreenAsync(s => s.Contains("status: draft", StringComparison.Ordinal), "the draft", TimeSpan.FromSeconds(30));
             await CliTests.Ok(cli, ["campaigns", "launch", campaignId, "--json", .. auth]);

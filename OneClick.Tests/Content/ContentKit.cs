@@ -56,21 +56,11 @@ internal static class ContentKit
     }
 
     /// <summary>Polls GET /api/templates/{name}/{language} until <paramref name="done"/> holds.</summary>
-    public static async Task<JsonObject> WaitForTemplateAsync(TestTenant tenant, string name, string language, Func<JsonObject, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        Reply reply;
-        do
-        {
-            reply = await tenant.Get($"api/templates/{name}/{language}");
-            if (reply.Status == HttpStatusCode.OK && done(reply.Json))
-                return reply.Json;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Template {name}/{language} never became {what}: {reply}");
-        return null!;
-    }
+    public static async Task<JsonObject> WaitForTemplateAsync(TestTenant tenant, string name, string language, Func<JsonObject, bool> done, string what) =>
+        (await Eventually.Async(
+            () => tenant.Get($"api/templates/{name}/{language}"),
+            reply => reply.Status == HttpStatusCode.OK && done(reply.Json),
+            $"template {name}/{language} to become {what}", TimeSpan.FromSeconds(20))).Json;
 
     public static async Task PostSignedWebhookAsync(OneClickEnvironment env, TestTenant tenant, string field, JsonObject value)
     {
@@ -94,20 +84,10 @@ internal static class ContentKit
     }
 
     /// <summary>The body of the last message the sandbox accepted from the tenant's number.</summary>
-    public static async Task<JsonObject> SandboxBodyAsync(OneClickEnvironment env, TestTenant tenant, string messageId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            var accepted = await env.SandboxMessagesAsync(tenant);
-            var mine = accepted.Select(m => m!["body"]!.AsObject()).FirstOrDefault(b => b["biz_opaque_callback_data"]?.GetValue<string>() == "oc1:" + messageId);
-            if (mine is not null)
-                return mine;
-            await Task.Delay(100);
-        }
-        Assert.Fail($"The sandbox never accepted message {messageId}.");
-        return null!;
-    }
+    public static async Task<JsonObject> SandboxBodyAsync(OneClickEnvironment env, TestTenant tenant, string messageId) =>
+        (await Eventually.Async(
+            async () => (await env.SandboxMessagesAsync(tenant)).Select(m => m!["body"]!.AsObject()).FirstOrDefault(b => b["biz_opaque_callback_data"]?.GetValue<string>() == "oc1:" + messageId),
+            body => body is not null, $"the sandbox to accept message {messageId}", TimeSpan.FromSeconds(20)))!;
 
     /// <summary>A customer message to the tenant's number; returns its wamid.</summary>
     public static async Task<string> InboundAsync(OneClickEnvironment env, TestTenant tenant, string from, string text)

@@ -142,7 +142,7 @@ public sealed class TemplateSendTests(OneClickEnvironment env)
             System.Net.Http.Json.JsonContent.Create(new { name = "order_update", language = "en_US", field = "status", @event = "PAUSED" }));
         paused.EnsureSuccessStatusCode();
         await ContentKit.WaitForTemplateAsync(tenant, "order_update", "en_US", t => t["status"]!.GetValue<string>() == "PAUSED", "PAUSED");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the scenario's clock: until the message is due
 
         await env.RunDueSchedulesAsync();
 

@@ -211,8 +211,9 @@ public sealed class AutomationTests(OneClickEnvironment env)
         await tenant.WaitForStatusAsync(first, "failed");
         var customer = new Customer(tenant, phone);
         var conversation = await customer.WaitForConversationAsync(i => i.Count == 3 && i.All(m => m!["status"]!.GetValue<string>() == "failed"));
+        // Every webhook delivered and every rule it fired run: a runaway reply would be in the conversation by now.
+        await Queues.WebhooksSettledAsync(env);
         await Queues.DrainAsync(env);
-        await Task.Delay(1500);
         conversation = await customer.WaitForConversationAsync(_ => true);
         Assert.Equal(3, conversation.Count);
         Assert.Single(await RunsAsync(tenant, ruleA));

@@ -24,23 +24,15 @@ internal static class GroupKit
         return await tenant.WaitForGroupAsync(id, g => g["state"]!.GetValue<string>() == "active", "active");
     }
 
-    public static async Task<JsonObject> WaitForGroupAsync(this TestTenant tenant, string groupId, Func<JsonObject, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        JsonObject group;
-        do
-        {
-            var reply = await tenant.Get($"api/groups/{groupId}");
-            reply.AssertStatus(HttpStatusCode.OK);
-            group = reply.Json;
-            if (condition(group))
-                return group;
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Group {groupId} did not become {what}: {group.ToJsonString()}");
-        return group;
-    }
+    public static Task<JsonObject> WaitForGroupAsync(this TestTenant tenant, string groupId, Func<JsonObject, bool> condition, string what) =>
+        Eventually.Async(
+            async () =>
+            {
+                var reply = await tenant.Get($"api/groups/{groupId}");
+                reply.AssertStatus(HttpStatusCode.OK);
+                return reply.Json;
+            },
+            condition, $"group {groupId} to become {what}", Timeout, poll: TimeSpan.FromMilliseconds(50));
 
     public static IReadOnlyList<string> Members(this JsonObject group) =>
         [.. group["participants"]!.AsArray().Select(p => (p!["waId"] ?? p["userId"])!.GetValue<string>())];
@@ -71,23 +63,6 @@ internal static class GroupKit
     {
         using var response = await env.Http.PostAsJsonAsync(new Uri(env.SandboxUrl, path), body);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
-    /// <summary>Polls until <paramref name="read"/> gives a value that satisfies <paramref name="done"/>.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        T value;
-        do
-        {
-            value = await read();
-            if (done(value))
-                return value;
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Timed out waiting for {what}; last: {value}");
-        return value;
     }
 
     /// <summary>The smallest JPEG header the size check reads: SOI, APP0, SOF0 with the size, EOI.</summary>

@@ -27,7 +27,7 @@ public sealed class GroupMessagingTests(OneClickEnvironment env)
         var sent = Assert.Single(await env.SandboxMessagesAsync(tenant));
         Assert.Equal("group", sent!["recipient_type"]!.GetValue<string>());
 
-        var detail = await GroupKit.EventuallyAsync(
+        var detail = await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{group.Id()}/messages/{id}")).Json,
             d => d["group"]!["read"]!.GetValue<int>() == 3, "read by all three");
         Assert.Equal(3, detail["group"]!["participants"]!.GetValue<int>());
@@ -55,7 +55,7 @@ public sealed class GroupMessagingTests(OneClickEnvironment env)
 
         var id = await tenant.SendMessageAsync(new { groupId = group.Id(), type = "template", template = new { name = "hello_world", language = "en_US" } });
 
-        var detail = await GroupKit.EventuallyAsync(
+        var detail = await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{group.Id()}/messages/{id}")).Json,
             d => d["group"]!["read"]!.GetValue<int>() == 2, "read by both");
         Assert.Equal(2, detail["group"]!["delivered"]!.GetValue<int>());
@@ -109,7 +109,7 @@ public sealed class GroupMessagingTests(OneClickEnvironment env)
         await env.SetGroupBehaviourAsync(tenant, new { errors = new Dictionary<string, int> { ["send"] = 131208 } });
 
         var id = await tenant.SendMessageAsync(new { groupId = group.Id(), type = "text", text = new { body = "eventually" } });
-        var waiting = await GroupKit.EventuallyAsync(
+        var waiting = await Eventually.Async(
             async () => (await tenant.Get($"api/messages/{id}")).Json,
             m => m["history"]!.AsArray().Any(h => h!["detail"]?.GetValue<string>()?.Contains("131208", StringComparison.Ordinal) == true), "a 131208 retry");
         Assert.Null(waiting["error"]);
@@ -133,7 +133,7 @@ public sealed class GroupMessagingTests(OneClickEnvironment env)
         // A 1:1 message (no group_id) is not the group's.
         await env.SandboxPostAsync($"_sandbox/phone-numbers/{tenant.PhoneNumberId}/inbound", new { from = "+14155550841", text = "private" });
 
-        var items = await GroupKit.EventuallyAsync(
+        var items = await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{group.Id()}/messages")).Json["items"]!.AsArray(),
             list => list.Count >= 2, "two group messages");
         Assert.Equal(2, items.Count);

@@ -31,7 +31,7 @@ public sealed class GroupParticipantsByBsuidTests(OneClickEnvironment env)
 
         // Written by a username user without a shown phone: kept under the BSUID.
         await env.SandboxPostAsync($"{control}/inbound", new { userId, name = "Ana", text = "Count me in" });
-        var items = await GroupKit.EventuallyAsync(
+        var items = await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{group.Id()}/messages")).Json["items"]!.AsArray(),
             list => list.Count == 1, "the BSUID participant's message");
         Assert.Equal(userId, items[0]!["sender"]!.GetValue<string>());
@@ -39,7 +39,7 @@ public sealed class GroupParticipantsByBsuidTests(OneClickEnvironment env)
 
         // The sandbox names the BSUID participant in statuses by recipient_participant_user_id only.
         var id = await tenant.SendMessageAsync(new { groupId = group.Id(), type = "text", text = new { body = "See you at 9" } });
-        var detail = await GroupKit.EventuallyAsync(
+        var detail = await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{group.Id()}/messages/{id}")).Json,
             d => d["group"]!["read"]!.GetValue<int>() == 2, "read by both participants");
         Assert.Equal(["14155550851", userId], detail["group"]!["perParticipant"]!.AsArray().Select(p => p!["waId"]!.GetValue<string>()).Order(StringComparer.Ordinal));

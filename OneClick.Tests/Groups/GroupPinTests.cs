@@ -23,7 +23,7 @@ public sealed class GroupPinTests(OneClickEnvironment env)
             ids.Add(id);
         }
         await env.SandboxPostAsync($"_sandbox/phone-numbers/{tenant.PhoneNumberId}/groups/{group.MetaId()}/inbound", new { from = "+14155550901", text = "pin me" });
-        var inboundWamid = (await GroupKit.EventuallyAsync(
+        var inboundWamid = (await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{group.Id()}/messages")).Json["items"]!.AsArray(),
             items => items.Any(m => m!["direction"]!.GetValue<string>() == "inbound"), "the inbound message"))
             .Single(m => m!["direction"]!.GetValue<string>() == "inbound")!["metaMessageId"]!.GetValue<string>();

@@ -91,7 +91,7 @@ public sealed class GroupWebhookOrderTests(OneClickEnvironment env)
         var tenant = await env.CreateTenantAsync();
         await env.SetGroupBehaviourAsync(tenant, new { lifecycleDelayMs = 2500 });
         var created = (await tenant.Post("api/groups", new { subject = "Early birds" })).Json;
-        var atMeta = await GroupKit.EventuallyAsync(
+        var atMeta = await Eventually.Async(
             () => env.Http.GetFromJsonAsync<JsonArray>(new Uri(env.SandboxUrl, $"_sandbox/phone-numbers/{tenant.PhoneNumberId}/groups"))!,
             list => list!.Count == 1, "the group at Meta");
         var metaId = atMeta![0]!["id"]!.GetValue<string>();
@@ -100,14 +100,14 @@ public sealed class GroupWebhookOrderTests(OneClickEnvironment env)
         await env.JoinAsync(tenant, metaId, "+14155550701");
         await env.SandboxPostAsync($"_sandbox/phone-numbers/{tenant.PhoneNumberId}/groups/{metaId}/inbound", new { from = "+14155550701", text = "first!" });
         var parked = env.Storage.Table(Core.Storage.TableNames.Groups);
-        await GroupKit.EventuallyAsync(
+        await Eventually.Async(
             async () => await parked.QueryAsync<Azure.Data.Tables.TableEntity>(Core.Storage.RowRanges.StartsWith(tenant.Id, "parked|")).CountAsync(),
             count => count == 2, "the join and the message kept for later");
         Assert.Equal("pending", (await tenant.Get($"api/groups/{created.Id()}")).Json["state"]!.GetValue<string>());
 
         var active = await tenant.WaitForGroupAsync(created.Id(), g => g["state"]!.GetValue<string>() == "active" && g.Members().Count == 1, "active with its early member");
         Assert.Equal(["14155550701"], active.Members());
-        var conversation = await GroupKit.EventuallyAsync(
+        var conversation = await Eventually.Async(
             async () => (await tenant.Get($"api/groups/{created.Id()}/messages")).Json["items"]!.AsArray(), items => items.Count > 0, "the early message");
         Assert.Equal("first!", Assert.Single(conversation)!["text"]!.GetValue<string>());
     }

@@ -96,13 +96,10 @@ public sealed class Azurite : IAsyncDisposable
             throw new InvalidOperationException("Only an Azurite with a data location can be stopped and started again.");
         using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await term.WaitForExitAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (ClosedServices.GetValueOrDefault(_process.Id) < 3 && !_process.HasExited)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("Azurite did not close its services within 30 s of SIGTERM.");
-            await Task.Delay(50);
-        }
+        var process = _process;
+        await Eventually.Async(
+            () => Task.FromResult(ClosedServices.GetValueOrDefault(process.Id) >= 3 || process.HasExited),
+            () => "Azurite did not close its services within 30 s of SIGTERM.", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
         if (!_process.HasExited)
             _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();

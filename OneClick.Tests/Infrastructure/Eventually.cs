@@ -24,7 +24,19 @@ public static class Eventually
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(done);
         var last = default(T);
-        await Async(async () => done(last = await read()), () => $"Timed out waiting for {what}; last read: {System.Text.Json.JsonSerializer.Serialize(last)}", timeout);
+        await Async(async () => done(last = await read()), () => $"Timed out waiting for {what}; last read: {Describe(last)}", timeout, poll);
         return last!;
+    }
+
+    private static string Describe(object? value)
+    {
+        try
+        {
+            return value as string ?? System.Text.Json.JsonSerializer.Serialize(value);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+        {
+            return value?.ToString() ?? "null"; // a type that will not serialize (a live object, a throwing property) still says something
+        }
     }
 }

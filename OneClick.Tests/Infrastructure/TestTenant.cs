@@ -43,21 +43,8 @@ public sealed record TestTenant(
         PollMessageAsync(messageId, m => m["history"]!.AsArray().Any(h => h!["status"]!.GetValue<string>() == "accepted"), "being accepted", timeout);
 
     /// <summary>Polls a message until <paramref name="done"/> holds (<paramref name="what"/> names it in the timeout's message).</summary>
-    public async Task<JsonObject> PollMessageAsync(string messageId, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        JsonObject message;
-        do
-        {
-            message = await GetJsonAsync($"api/messages/{messageId}");
-            if (done(message))
-                return message;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Message {messageId} stayed '{message["status"]}' instead of {what}: {message.ToJsonString()}");
-        return message;
-    }
+    public Task<JsonObject> PollMessageAsync(string messageId, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null) =>
+        Eventually.Async(() => GetJsonAsync($"api/messages/{messageId}"), done, $"message {messageId} {what}", timeout);
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content)
     {

@@ -81,7 +81,7 @@ public sealed class SendMessageEndToEndTests(OneClickEnvironment env)
         Assert.Equal("scheduled", (await tenant.GetJsonAsync($"api/messages/{id}"))["status"]!.GetValue<string>());
 
         // Due (and a little late, as after downtime): several overlapping timer runs, as the host may do.
-        await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1)); // the scenario's clock: due, and a little late
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => env.RunDueSchedulesAsync()));
 
         await tenant.WaitForStatusAsync(id, "read");

@@ -45,12 +45,12 @@ public sealed class CorrelationTests : IDisposable
         var id = await SendAsync(tenant, correlationId);
         await tenant.WaitForStatusAsync(id, "read");
 
-        var send = await EventuallyAsync(() => Mine(tenant, id).FirstOrDefault(a => a.OperationName == "SendMessage"));
+        var send = await EventuallyAsync(() => Mine(tenant, id).FirstOrDefault(a => a.OperationName == "SendMessage"), "the SendMessage activity");
         Assert.Equal(correlationId, send.GetTagItem(OneClickTelemetry.CorrelationId));
         Assert.Equal("outbound-messages", send.GetTagItem(OneClickTelemetry.Destination));
         Assert.Equal("accepted", send.GetTagItem(OneClickTelemetry.Outcome));
 
-        var read = await EventuallyAsync(() => Mine(tenant, id).FirstOrDefault(a => a.OperationName == "ApplyWebhookStatus" && "read".Equals(a.GetTagItem(OneClickTelemetry.Status))));
+        var read = await EventuallyAsync(() => Mine(tenant, id).FirstOrDefault(a => a.OperationName == "ApplyWebhookStatus" && "read".Equals(a.GetTagItem(OneClickTelemetry.Status))), "the read status activity");
         Assert.Equal(correlationId, read.GetTagItem(OneClickTelemetry.CorrelationId));
         // Every status that came back for this message links to the API request, applied or not.
         Assert.All(Mine(tenant, id).Where(a => a.OperationName == "ApplyWebhookStatus"),
@@ -58,7 +58,7 @@ public sealed class CorrelationTests : IDisposable
 
         // The status sits inside the processing of the webhook delivery, which has its own id. That activity
         // stops only after every feature's webhook handler has run, so wait for it.
-        var delivery = await EventuallyAsync(() => _activities.FirstOrDefault(a => a.SpanId == read.ParentSpanId));
+        var delivery = await EventuallyAsync(() => _activities.FirstOrDefault(a => a.SpanId == read.ParentSpanId), "the webhook delivery activity");
         Assert.Single(_activities, a => a.SpanId == read.ParentSpanId);
         Assert.Equal("ProcessWebhookEvent", delivery.OperationName);
         Assert.Equal(tenant.Id, delivery.GetTagItem(OneClickTelemetry.TenantId));
@@ -74,12 +74,12 @@ public sealed class CorrelationTests : IDisposable
         var id = await SendAsync(tenant, correlationId);
         await tenant.WaitForStatusAsync(id, "read");
 
-        var sent = await EventuallyAsync(() => _logs.Lines.FirstOrDefault(l => l.Contains($"Send of message {id}: accepted", StringComparison.Ordinal)));
+        var sent = await EventuallyAsync(() => _logs.Lines.FirstOrDefault(l => l.Contains($"Send of message {id}: accepted", StringComparison.Ordinal)), "the send log line");
         Assert.Contains($"{OneClickTelemetry.CorrelationId}={correlationId}", sent, StringComparison.Ordinal);
         Assert.Contains($"{OneClickTelemetry.TenantId}={tenant.Id}", sent, StringComparison.Ordinal);
         Assert.Contains($"{OneClickTelemetry.MessageId}={id}", sent, StringComparison.Ordinal);
 
-        var read = await EventuallyAsync(() => _logs.Lines.FirstOrDefault(l => l.Contains($"Status read applied to message {id}", StringComparison.Ordinal)));
+        var read = await EventuallyAsync(() => _logs.Lines.FirstOrDefault(l => l.Contains($"Status read applied to message {id}", StringComparison.Ordinal)), "the read status log line");
         Assert.Contains($"{OneClickTelemetry.CorrelationId}={correlationId}", read, StringComparison.Ordinal);
         Assert.Contains($"{OneClickTelemetry.TenantId}={tenant.Id}", read, StringComparison.Ordinal);
         Assert.Contains(OneClickTelemetry.WebhookCorrelationId + "=", read, StringComparison.Ordinal);
@@ -121,17 +121,8 @@ public sealed class CorrelationTests : IDisposable
         _activities.Where(a => tenant.Id.Equals(a.GetTagItem(OneClickTelemetry.TenantId)) && messageId.Equals(a.GetTagItem(OneClickTelemetry.MessageId)));
 
     /// <summary>An activity ends, and its log is written, a moment after the change the API already shows.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<T?> find) where T : class
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            if (find() is { } found)
-                return found;
-            Assert.True(DateTime.UtcNow < deadline, "not seen within 10 s");
-            await Task.Delay(50);
-        }
-    }
+    private static async Task<T> EventuallyAsync<T>(Func<T?> find, string what) where T : class =>
+        (await Eventually.Async(() => Task.FromResult(find()), found => found is not null, what, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50)))!;
 
     public void Dispose()
     {

@@ -146,7 +146,7 @@ public sealed class SandboxControlTests : IAsyncLifetime
         });
 
         // The window slides: a second later the number can send again.
-        await Task.Delay(1100);
+        await Task.Delay(1100); // the scenario's clock: past the one-second window
         Assert.Equal(HttpStatusCode.OK, (await _sandbox.SendAsync(PhoneId, SandboxHarness.Text("+15550001111", "later"))).Status);
     }
 

@@ -142,7 +142,7 @@ public sealed class SandboxWebhookTests : IAsyncLifetime
 
         var wamid = (await _sandbox.SendAsync(PhoneId, SandboxHarness.Text("+15550001111", "hi"))).MessageId;
         await Receiver.WaitForStatusesAsync(wamid, 2);
-        await Task.Delay(150);
+        await NothingPendingAsync();
 
         Assert.Equal(new[] { "sent", "delivered" }, Receiver.Received.Where(w => w.StatusMessageId == wamid).Select(w => w.StatusName));
     }
@@ -159,7 +159,7 @@ public sealed class SandboxWebhookTests : IAsyncLifetime
         var answer = await _sandbox.SendAsync(PhoneId, SandboxHarness.Text("15550008888", "promo", callbackData: "cb-1"));
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         var received = await Receiver.WaitForStatusesAsync(answer.MessageId, 2);
-        await Task.Delay(150);
+        await NothingPendingAsync();
 
         var statuses = Receiver.Received.Where(w => w.StatusMessageId == answer.MessageId).ToList();
         Assert.Equal(new[] { "sent", "failed" }, statuses.Select(w => w.StatusName));
@@ -273,7 +273,7 @@ public sealed class SandboxWebhookTests : IAsyncLifetime
         var unknown = await _sandbox.SendAsync(PhoneId, React("wamid.does-not-exist"));
         await Receiver.WaitForStatusesAsync(unknown.MessageId, 1);
         await Receiver.WaitForStatusesAsync(original, 3);
-        await Task.Delay(150);
+        await NothingPendingAsync();
 
         Assert.Equal(new[] { "sent" }, Receiver.Received.Where(w => w.StatusMessageId == known.MessageId).Select(w => w.StatusName));
         var failed = Receiver.Received.Single(w => w.StatusMessageId == unknown.MessageId);
@@ -310,7 +310,7 @@ public sealed class SandboxWebhookTests : IAsyncLifetime
         await _sandbox.SendAsync(PhoneId, SandboxHarness.Text("+15550001111", "hi"));
 
         var reset = await _sandbox.PostJsonAsync("/_sandbox/reset", "");
-        await Task.Delay(1000);
+        await Task.Delay(1000); // dropped webhooks leave no signal: wait past their 700-800 ms delays
 
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
         Assert.Empty(Receiver.Received);
@@ -332,19 +332,11 @@ public sealed class SandboxWebhookTests : IAsyncLifetime
         Assert.Equal(new[] { "failed" }, Names(StatusWebhooks.Plan("reaction", delays, false, 131009)));
     }
 
-    private async Task<JsonElement> WaitForDeliveryStatsAsync(Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var stats = (await _sandbox.GetAsync("/_sandbox/webhook-deliveries")).Body;
-            if (condition(stats))
-            {
-                return stats;
-            }
+    /// <summary>Every webhook this test's sandbox scheduled has been posted: whatever else was coming has come.</summary>
+    private async Task NothingPendingAsync() => await WaitForDeliveryStatsAsync(s => s.GetProperty("pending").GetInt32() == 0);
 
-            Assert.True(DateTime.UtcNow < deadline, $"Delivery stats never matched: {stats}");
-            await Task.Delay(20);
-        }
-    }
+    private Task<JsonElement> WaitForDeliveryStatsAsync(Func<JsonElement, bool> condition) =>
+        Eventually.Async(
+            async () => (await _sandbox.GetAsync("/_sandbox/webhook-deliveries")).Body,
+            condition, "the delivery stats to match", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(20));
 }
