@@ -15,7 +15,7 @@ param environmentName string
 })
 param location string
 
-@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID). Gets the same data roles as the app, for local tooling and to set the admin key secret. Empty: none.')
+@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID). Gets the app\'s data roles for local tooling, and Key Vault Secrets Officer on the operator vault to set the admin key. Empty: none.')
 param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
@@ -31,8 +31,8 @@ param maximumInstanceCount int = 100
 @description('Memory of each Flex Consumption instance.')
 param instanceMemoryMB int = 2048
 
-@description('Key Vault purge protection. Cannot be turned off once on, and blocks `azd down --purge`: use it for production.')
-param keyVaultPurgeProtection bool = false
+@description('Key Vault purge protection on both vaults: a deleted secret or vault cannot be purged before its 90 days. Cannot be turned off once on, and blocks `azd down --purge`: set false only for throwaway environments.')
+param keyVaultPurgeProtection bool = true
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -65,9 +65,11 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
+// Tenant secrets: the app writes them under names it chooses, so it is Secrets Officer here.
 module keyVault 'app/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
@@ -76,6 +78,20 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: keyVaultPurgeProtection
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+// Operator-only secrets (the admin API key): a separate vault so that the app can read them but never overwrite them.
+module operatorKeyVault 'app/keyvault.bicep' = {
+  name: 'operator-keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}op-${resourceToken}'
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
@@ -96,6 +112,7 @@ module rbac 'app/rbac.bicep' = {
   params: {
     storageAccountName: storage.outputs.name
     keyVaultName: keyVault.outputs.name
+    operatorKeyVaultName: operatorKeyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     identityPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
@@ -118,6 +135,7 @@ module api 'app/api.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
     keyVaultUri: keyVault.outputs.uri
+    operatorKeyVaultUri: operatorKeyVault.outputs.uri
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -137,5 +155,7 @@ output WEBHOOK_URL_PATTERN string = '${endpoint}/api/webhooks/meta/{tenantId}'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output AZURE_OPERATOR_KEY_VAULT_NAME string = operatorKeyVault.outputs.name
+output AZURE_OPERATOR_KEY_VAULT_ENDPOINT string = operatorKeyVault.outputs.uri
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -16,6 +16,7 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
         ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["b86a8fe4-44ce-4948-aee5-eccb2c155cd7"] = "Key Vault Secrets Officer",
+        ["4633458b-17de-408a-b874-0445c86b69e6"] = "Key Vault Secrets User",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
     };
 
@@ -45,16 +46,84 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
     }
 
     [Fact]
-    public void Key_vault_uses_rbac_and_soft_delete_with_purge_protection_as_a_parameter()
+    public void Both_key_vaults_use_rbac_and_soft_delete_with_purge_protection_on_by_default()
     {
-        var vault = bicep.One("Microsoft.KeyVault/vaults");
-        Assert.Equal("true", vault["enableRbacAuthorization"]);
-        Assert.Equal("true", vault["enableSoftDelete"]);
-        Assert.Equal("90", vault["softDeleteRetentionInDays"]);
-        Assert.Contains("parameters('enablePurgeProtection')", vault["enablePurgeProtection"], StringComparison.Ordinal);
-        Assert.Null(vault.Properties["accessPolicies"]);
-        Assert.Equal("[parameters('keyVaultPurgeProtection')]", bicep.ModuleParameter("keyvault", "enablePurgeProtection"));
-        Assert.Equal("bool", bicep.Template["parameters"]?["keyVaultPurgeProtection"]?["type"]?.ToString());
+        var vaults = bicep.OfType("Microsoft.KeyVault/vaults");
+        Assert.Equal(["keyvault", "operator-keyvault"], vaults.Select(v => v.Module).Order());
+        foreach (var vault in vaults)
+        {
+            Assert.Equal("true", vault["enableRbacAuthorization"]);
+            Assert.Equal("true", vault["enableSoftDelete"]);
+            Assert.Equal("90", vault["softDeleteRetentionInDays"]);
+            Assert.Contains("parameters('enablePurgeProtection')", vault["enablePurgeProtection"], StringComparison.Ordinal);
+            Assert.Null(vault.Properties["accessPolicies"]);
+            Assert.Equal("[parameters('keyVaultPurgeProtection')]", bicep.ModuleParameter(vault.Module, "enablePurgeProtection"));
+        }
+
+        // On unless an operator turns it off for a throwaway environment, in the template and in what azd passes.
+        var parameter = bicep.Template["parameters"]?["keyVaultPurgeProtection"];
+        Assert.Equal("bool", parameter?["type"]?.ToString());
+        Assert.Equal("true", parameter?["defaultValue"]?.ToString());
+        Assert.Equal("${AZURE_KEY_VAULT_PURGE_PROTECTION=true}", ParameterFileValues()["keyVaultPurgeProtection"]);
+    }
+
+    [Fact]
+    public void Admin_key_lives_in_the_operator_vault_where_the_app_can_only_read()
+    {
+        // Two vaults with different names, both from the one resource token.
+        var tenantVaultName = bicep.ModuleParameter("keyvault", "name");
+        var operatorVaultName = bicep.ModuleParameter("operator-keyvault", "name");
+        Assert.NotEqual(tenantVaultName, operatorVaultName);
+        Assert.Equal("[format('{0}op-{1}', variables('abbrs').keyVaultVaults, variables('resourceToken'))]", operatorVaultName);
+
+        // The app setting points at the operator vault; the tenant secret store at the tenant vault.
+        var settings = AppSettings();
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0}secrets/oneclick-admin-api-key)', parameters('operatorKeyVaultUri'))]",
+            settings[SettingNames.AdminApiKey]);
+        Assert.Equal("[parameters('keyVaultUri')]", settings[SettingNames.KeyVaultUri]);
+        Assert.Contains("'operator-keyvault'), '", bicep.ModuleParameter("api", "operatorKeyVaultUri"), StringComparison.Ordinal);
+        Assert.Contains("'keyvault'), '", bicep.ModuleParameter("api", "keyVaultUri"), StringComparison.Ordinal);
+        Assert.Contains("'operator-keyvault'), '", bicep.ModuleParameter("rbac", "operatorKeyVaultName"), StringComparison.Ordinal);
+
+        // On the operator vault the app has Secrets User and nothing else; only the deploying user may write.
+        var onOperatorVault = bicep.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.Resource["scope"]?.ToString() == "[resourceId('Microsoft.KeyVault/vaults', parameters('operatorKeyVaultName'))]")
+            .Select(Describe).Order();
+        Assert.Equal(["identity: Key Vault Secrets User on operator vault", "user if given: Key Vault Secrets Officer on operator vault"],
+            onOperatorVault);
+    }
+
+    [Fact]
+    public void Diagnostic_settings_send_vault_audit_and_storage_request_logs_to_log_analytics()
+    {
+        var settings = bicep.OfType("Microsoft.Insights/diagnosticSettings");
+        var described = settings.Select(d =>
+        {
+            // Every setting goes to the workspace that monitoring.bicep creates, passed in by main.bicep.
+            Assert.Equal("[parameters('logAnalyticsWorkspaceId')]", d["workspaceId"]);
+            Assert.Contains("'monitoring'), '", bicep.ModuleParameter(d.Module, "logAnalyticsWorkspaceId"), StringComparison.Ordinal);
+            Assert.EndsWith(".outputs.logAnalyticsWorkspaceId.value]", bicep.ModuleParameter(d.Module, "logAnalyticsWorkspaceId"), StringComparison.Ordinal);
+
+            var scope = Regex.Match(d.Resource["scope"]?.ToString() ?? "", @"^\[resourceId\('([^']+)'").Groups[1].Value;
+            // A shared list is a variable of the module that declares the setting.
+            var logsNode = d.Properties["logs"]!;
+            var variable = Regex.Match(logsNode.ToString(), @"^\[variables\('(\w+)'\)\]$");
+            var logs = (variable.Success ? d.Template["variables"]![variable.Groups[1].Value]! : logsNode).AsArray()
+                .Where(l => l?["enabled"]?.GetValue<bool>() == true)
+                .Select(l => l?["category"]?.ToString());
+            return $"{d.Module}: {scope}: {string.Join(",", logs)}";
+        }).Order().ToList();
+
+        Assert.Equal(
+        [
+            "keyvault: Microsoft.KeyVault/vaults: AuditEvent",
+            "operator-keyvault: Microsoft.KeyVault/vaults: AuditEvent",
+            "storage: Microsoft.Storage/storageAccounts/blobServices: StorageRead,StorageWrite,StorageDelete",
+            "storage: Microsoft.Storage/storageAccounts/queueServices: StorageRead,StorageWrite,StorageDelete",
+            "storage: Microsoft.Storage/storageAccounts/tableServices: StorageRead,StorageWrite,StorageDelete",
+        ], described);
+        Assert.Equal("[resourceId('Microsoft.OperationalInsights/workspaces', parameters('logAnalyticsName'))]",
+            bicep.One("Microsoft.OperationalInsights/workspaces").Template["outputs"]?["logAnalyticsWorkspaceId"]?["value"]?.ToString());
     }
 
     [Fact]
@@ -149,8 +218,6 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
 
         Assert.Equal("KeyVault", settings[SettingNames.SecretsProvider]);
         Assert.Equal("[parameters('keyVaultUri')]", settings[SettingNames.KeyVaultUri]);
-        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0}secrets/oneclick-admin-api-key)', parameters('keyVaultUri'))]",
-            settings[SettingNames.AdminApiKey]);
 
         Assert.Equal("https://graph.facebook.com", settings[SettingNames.MetaGraphBaseUrl]);
         Assert.Equal("v25.0", settings[SettingNames.MetaGraphApiVersion]);
@@ -168,10 +235,12 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
         var actual = bicep.OfType("Microsoft.Authorization/roleAssignments").Select(Describe).Order().ToList();
         string[] storage = ["Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor"];
         var expected = storage.Select(r => $"identity: {r} on Microsoft.Storage/storageAccounts")
-            .Append("identity: Key Vault Secrets Officer on Microsoft.KeyVault/vaults")
+            .Append("identity: Key Vault Secrets Officer on tenant vault")
+            .Append("identity: Key Vault Secrets User on operator vault")
             .Append("identity: Monitoring Metrics Publisher on Microsoft.Insights/components")
             .Concat(storage.Select(r => $"user if given: {r} on Microsoft.Storage/storageAccounts"))
-            .Append("user if given: Key Vault Secrets Officer on Microsoft.KeyVault/vaults")
+            .Append("user if given: Key Vault Secrets Officer on tenant vault")
+            .Append("user if given: Key Vault Secrets Officer on operator vault")
             .Order()
             .ToList();
         Assert.Equal(expected, actual);
@@ -200,9 +269,12 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
     public void Outputs_give_the_endpoint_the_webhook_url_pattern_and_the_resource_names()
     {
         var outputs = bicep.Template["outputs"]!.AsObject();
+        Assert.Contains("'operator-keyvault'), '", outputs["AZURE_OPERATOR_KEY_VAULT_NAME"]?["value"]?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'keyvault'), '", outputs["AZURE_KEY_VAULT_NAME"]?["value"]?.ToString(), StringComparison.Ordinal);
         foreach (var name in new[] { "AZURE_LOCATION", "AZURE_TENANT_ID", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_APP_NAME",
                      "SERVICE_API_NAME", "FUNCTION_APP_ENDPOINT", "WEBHOOK_URL_PATTERN", "AZURE_STORAGE_ACCOUNT_NAME",
-                     "AZURE_KEY_VAULT_NAME", "AZURE_KEY_VAULT_ENDPOINT", "APPLICATIONINSIGHTS_NAME" })
+                     "AZURE_KEY_VAULT_NAME", "AZURE_KEY_VAULT_ENDPOINT", "AZURE_OPERATOR_KEY_VAULT_NAME",
+                     "AZURE_OPERATOR_KEY_VAULT_ENDPOINT", "APPLICATIONINSIGHTS_NAME" })
             Assert.True(outputs.ContainsKey(name), $"missing output {name}");
 
         Assert.StartsWith("[format('https://{0}', reference(", outputs["FUNCTION_APP_ENDPOINT"]?["value"]?.ToString(), StringComparison.Ordinal);
@@ -239,8 +311,7 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
     [Fact]
     public void Parameters_file_maps_azd_variables_onto_existing_template_parameters()
     {
-        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!;
-        var values = file["parameters"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?["value"]?.ToString());
+        var values = ParameterFileValues();
         var declared = bicep.Template["parameters"]!.AsObject();
         foreach (var name in values.Keys)
             Assert.True(declared.ContainsKey(name), $"main.parameters.json sets {name}, which main.bicep does not declare");
@@ -266,8 +337,21 @@ public sealed class InfraTemplateTests(BicepTemplateFixture bicep) : IClassFixtu
         var guid = variable.Success ? assignment.Template["variables"]?[variable.Groups[1].Value]?[variable.Groups[2].Value]?.ToString() ?? "" : roleId;
         var role = RoleNames.FirstOrDefault(r => guid.Contains(r.Key, StringComparison.OrdinalIgnoreCase)).Value ?? $"unexpected role {roleId}";
 
-        var scope = Regex.Match(assignment.Resource["scope"]?.ToString() ?? "", @"^\[resourceId\('([^']+)'").Groups[1].Value;
-        return $"{principal}: {role} on {scope}";
+        var scope = Regex.Match(assignment.Resource["scope"]?.ToString() ?? "", @"^\[resourceId\('([^']+)', parameters\('(\w+)'\)").Groups;
+        var on = scope[2].Value switch
+        {
+            "keyVaultName" => "tenant vault",
+            "operatorKeyVaultName" => "operator vault",
+            _ => scope[1].Value,
+        };
+        return $"{principal}: {role} on {on}";
+    }
+
+    /// <summary>infra/main.parameters.json: parameter name → the value azd substitutes.</summary>
+    private static Dictionary<string, string?> ParameterFileValues()
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!;
+        return file["parameters"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?["value"]?.ToString());
     }
 
     /// <summary>The function app's settings: the sites/config 'appsettings' resource, the only place that sets them.</summary>

@@ -8,6 +8,8 @@ param identityClientId string
 param storageAccountName string
 param deploymentContainerUrl string
 param keyVaultUri string
+@description('The operator vault, which holds the admin API key; the app can read it, not write it.')
+param operatorKeyVaultUri string
 param applicationInsightsConnectionString string
 param maximumInstanceCount int
 param instanceMemoryMB int
@@ -86,8 +88,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-    // The operator sets this secret (docs/deployment.md); the platform resolves the reference with keyVaultReferenceIdentity.
-    OneClick__AdminApiKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/oneclick-admin-api-key)'
+    // The operator sets this secret in the operator vault (docs/deployment.md); the platform resolves the reference with
+    // keyVaultReferenceIdentity, which has only Key Vault Secrets User there.
+    OneClick__AdminApiKey: '@Microsoft.KeyVault(SecretUri=${operatorKeyVaultUri}secrets/oneclick-admin-api-key)'
     OneClick__Secrets__Provider: 'KeyVault'
     OneClick__Secrets__KeyVaultUri: keyVaultUri
     OneClick__PublicBaseUrl: 'https://${functionApp.properties.defaultHostName}'

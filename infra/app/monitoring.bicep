@@ -28,6 +28,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// Diagnostic settings of the vaults and the storage services send their logs here.
+output logAnalyticsWorkspaceId string = logAnalytics.id
 output applicationInsightsName string = applicationInsights.name
 // Holds an instrumentation key, which is an identifier, not a credential: with local auth off, ingestion needs Entra ID.
 output connectionString string = applicationInsights.properties.ConnectionString
