@@ -162,6 +162,9 @@ public sealed class AutomationFunctions(AutomationStore rules, AutomationEngine 
         if (!AutomationValidation.IsValidId(ruleId))
             return Problem.Validation("ruleId", "Not an automation id.");
         var tenantId = request.HttpContext.User.TenantId()!;
+        // Another tenant's (or no) rule is not found, not an empty page: the same answer as GET /api/automations/{ruleId}.
+        if (await rules.GetAsync(tenantId, ruleId, cancellationToken) is null)
+            return Problem.NotFound("automation");
         return await ListParameters.PageAsync(pageSize, continuationToken,
             (storageToken, size) => engine.PageRunsAsync(tenantId, ruleId, storageToken, size, cancellationToken), AutomationRunView.From);
     }

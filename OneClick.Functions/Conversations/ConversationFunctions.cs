@@ -112,6 +112,9 @@ public sealed partial class ConversationFunctions(
         if (ListParameters.Check(pageSize, continuationToken) is { } invalid)
             return invalid;
         var tenantId = request.HttpContext.User.TenantId()!;
+        // Another tenant's (or no) contact is not found, not an empty history, as for the contact's other reads.
+        if (await contacts.GetAsync(tenantId, contactId, cancellationToken) is null)
+            return Problem.NotFound("contact");
         ListParameters.TryUnwrap(continuationToken, out var storageToken);
         return await ListParameters.ReadAsync(async () =>
         {

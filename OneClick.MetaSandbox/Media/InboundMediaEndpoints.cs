@@ -43,12 +43,7 @@ internal static class InboundMediaEndpoints
                 return GraphErrors.UnknownObject(mediaId, request.Method).ToResult();
             var (_, failure) = authenticator.AuthorizePhoneNumber(request, media.PhoneNumberId);
             if (failure is not null)
-            {
-                // Like Graph: another business's token is told the object does not exist (or lacks permission), not that it exists.
-                return failure.HttpStatus == StatusCodes.Status401Unauthorized && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? failure.ToResult()
-                    : GraphErrors.UnknownObject(mediaId, request.Method).ToResult();
-            }
+                return MediaEndpoints.Refusal(request, mediaId, failure);
             return Results.Json(new Dictionary<string, object>
             {
                 ["messaging_product"] = "whatsapp",

@@ -99,7 +99,7 @@ internal static class MediaEndpoints
         var (_, failure) = authenticator.AuthorizePhoneNumber(request, stored.PhoneNumberId);
         if (failure is not null)
         {
-            return failure.ToResult();
+            return Refusal(request, stored.Id, failure);
         }
 
         return Results.Content(new JsonObject
@@ -112,6 +112,15 @@ internal static class MediaEndpoints
             ["id"] = stored.Id,
         }.ToJsonString(), "application/json");
     }
+
+    /// <summary>
+    /// Like Graph: a request without a bearer token hears its token problem, but another business's token is told the
+    /// media does not exist (or lacks permission), not that it exists.
+    /// </summary>
+    public static IResult Refusal(HttpRequest request, string mediaId, GraphFailure failure) =>
+        failure.HttpStatus == StatusCodes.Status401Unauthorized && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? failure.ToResult()
+            : GraphErrors.UnknownObject(mediaId, request.Method).ToResult();
 
     private static async Task<IResult> UploadAsync(
         string phoneNumberId, HttpContext http, MediaStore media, GraphAuthenticator authenticator, TimeProvider time, CancellationToken cancellationToken)
