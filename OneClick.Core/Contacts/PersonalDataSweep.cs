@@ -60,6 +60,23 @@ public sealed class PersonalDataSweep(StorageAccount storage)
 
     private static async Task SweepTableAsync(TableClient table, Person person, bool deleteRows, CancellationToken cancellationToken)
     {
+        // A row changed meanwhile (a late status update, ETag mismatch) is read and swept again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SweepTableOnceAsync(table, person, deleteRows, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // Read the table again: the next pass sees the row's new version.
+            }
+        }
+    }
+
+    private static async Task SweepTableOnceAsync(TableClient table, Person person, bool deleteRows, CancellationToken cancellationToken)
+    {
         // '|' + 1 is '}': the range holds exactly the partitions "{tenant}|…".
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {person.TenantId} or (PartitionKey ge {person.TenantId + "|"} and PartitionKey lt {person.TenantId + "}"})");
@@ -85,7 +102,7 @@ public sealed class PersonalDataSweep(StorageAccount storage)
             }
             catch (RequestFailedException e) when (e.Status == 404)
             {
-                // Gone meanwhile. A row changed meanwhile (412) fails the erase, so the retried DELETE scrubs the new version.
+                // Deleted meanwhile: nothing left to erase.
             }
         }
     }
