@@ -11,8 +11,10 @@ namespace OneClick.Core.Contacts;
 /// row with its name, number and attributes, the number's index row and its tag rows. Its messages stay as
 /// delivery history but lose the personal data: the number ("to") and the content sent (the payload) are scrubbed.
 /// A message still waiting to be sent is skipped by <see cref="ConsentSendGuard"/> ("contact_erased").
+/// Everything else that mentions the person in any other table or blob (conversations, sessions, campaign recipients,
+/// automation runs, group messages, parked webhook bodies) is the <see cref="PersonalDataSweep"/>'s part.
 /// </summary>
-public sealed class ContactEraser(ContactStore contacts, ListStore lists, StorageAccount storage)
+public sealed class ContactEraser(ContactStore contacts, ListStore lists, StorageAccount storage, PersonalDataSweep sweep)
 {
     public const string ErasedNumber = "erased";
 
@@ -25,6 +27,9 @@ public sealed class ContactEraser(ContactStore contacts, ListStore lists, Storag
         // Memberships first: while the contact row exists, a retried erase can still find everything.
         await lists.RemoveFromAllListsAsync(tenantId, contactId, cancellationToken).ConfigureAwait(false);
         await ScrubMessagesAsync(tenantId, contactId, cancellationToken).ConfigureAwait(false);
+        // Contacts: its own rows go last (below); suppression rows stay so an opt-out keeps being honoured.
+        // Messages: scrubbed above, keeping the shape the send path reads.
+        await sweep.SweepAsync(PersonalDataSweep.For(contact), [TableNames.Contacts, TableNames.Messages], cancellationToken).ConfigureAwait(false);
         return await contacts.DeleteRowsAsync(contact, cancellationToken).ConfigureAwait(false);
     }
 

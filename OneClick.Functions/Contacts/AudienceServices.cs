@@ -11,6 +11,7 @@ public static class AudienceServices
     public static void Add(IServiceCollection services)
     {
         services.AddSingleton<ContactSearch>();
+        services.AddSingleton<PersonalDataSweep>();
         services.AddSingleton<ContactEraser>();
         services.AddSingleton<ContactBulkWriter>();
         services.AddSingleton<ContactImportService>();
