@@ -68,7 +68,7 @@ public sealed class PersonalDataSweep(StorageAccount storage)
                 await SweepTableOnceAsync(table, person, deleteRows, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e) && attempt < 5)
             {
                 // Read the table again: the next pass sees the row's new version.
             }
@@ -77,17 +77,22 @@ public sealed class PersonalDataSweep(StorageAccount storage)
 
     private static async Task SweepTableOnceAsync(TableClient table, Person person, bool deleteRows, CancellationToken cancellationToken)
     {
-        // '|' + 1 is '}': the range holds exactly the partitions "{tenant}|…".
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {person.TenantId} or (PartitionKey ge {person.TenantId + "|"} and PartitionKey lt {person.TenantId + "}"})");
+        // Two queries, the tenant's partition and the range "{tenant}|…" ('|' + 1 is '}'): an OR of the two is not a
+        // range the service can seek to, and could have it scan every tenant's rows.
+        string[] filters =
+        [
+            TableClient.CreateQueryFilter($"PartitionKey eq {person.TenantId}"),
+            TableClient.CreateQueryFilter($"PartitionKey ge {person.TenantId + "|"} and PartitionKey lt {person.TenantId + "}"}"),
+        ];
         var found = new List<TableEntity>();
         try
         {
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-                if (Mentions(row, person))
-                    found.Add(row);
+            foreach (var filter in filters)
+                await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    if (Mentions(row, person))
+                        found.Add(row);
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (TableErrors.IsNotFound(e))
         {
             return; // the table does not exist yet: nothing to erase
         }
@@ -100,7 +105,7 @@ public sealed class PersonalDataSweep(StorageAccount storage)
                 else if (Scrub(row, person))
                     await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
-            catch (RequestFailedException e) when (e.Status == 404)
+            catch (RequestFailedException e) when (TableErrors.IsNotFound(e))
             {
                 // Deleted meanwhile: nothing left to erase.
             }

@@ -47,13 +47,12 @@ public sealed class MetaGraphClient(MetaHttp http)
     {
         const string fields = "id,display_phone_number,verified_name,quality_rating,throughput,status,name_status,code_verification_status,platform_type,whatsapp_business_manager_messaging_limit";
         using var request = http.Request(HttpMethod.Get, $"{Uri.EscapeDataString(phoneNumberId)}?fields={fields}", accessToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(http.Timeout);
         try
         {
-            using var response = await http.SendAsync(request, null, timeout.Token).ConfigureAwait(false);
-            await MetaHttp.ThrowIfErrorAsync(response, timeout.Token).ConfigureAwait(false);
-            return await response.Content.ReadFromJsonAsync<PhoneNumberInfo>(timeout.Token).ConfigureAwait(false)
+            // The transport's timeout covers the whole answer: its body is read before SendAsync returns.
+            using var response = await http.SendAsync(request, http.Timeout, cancellationToken).ConfigureAwait(false);
+            await MetaHttp.ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            return await response.Content.ReadFromJsonAsync<PhoneNumberInfo>(cancellationToken).ConfigureAwait(false)
                 ?? throw new MetaUnreachableException("The Graph API answered with an empty body.", new InvalidDataException());
         }
         catch (Exception e) when (e is HttpRequestException or JsonException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

@@ -72,7 +72,7 @@ public sealed partial class RetentionPurger(StorageAccount storage, IOptions<Ret
             {
                 await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct).ConfigureAwait(false);
             }
-            catch (RequestFailedException e) when (e.Status == 412)
+            catch (RequestFailedException e) when (TableErrors.IsPreconditionFailed(e))
             {
             }
         }).ConfigureAwait(false);
