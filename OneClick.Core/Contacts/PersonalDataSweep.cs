@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -12,8 +14,9 @@ namespace OneClick.Core.Contacts;
 /// - A row whose keys carry the contact id or an identifier (conversation entries, service-window session rows, index
 ///   rows) is deleted: its key is the personal data, and the feature that reads it needs nothing of it afterwards.
 /// - Any other such row is history that other features count (campaign recipient status for stats, automation run
-///   status, group message delivery): it stays, but every string column holding an identifier or the name, and the
-///   content columns (text, personalised content, event and payload JSON), are replaced by "erased".
+///   status, group message delivery): it stays, but the content columns (text, personalised content, event and payload
+///   JSON) are replaced by "erased", and so is every other string column holding an identifier or the name, except JSON
+///   that also holds other people (a group's participants): from that only the person's entries go.
 /// Tables are scanned by the tenant's partitions (PartitionKey "{tenant}" or "{tenant}|…"): erasure is rare, and an
 /// index by contact on every table is not worth its writes. Blobs (parked webhook bodies) are read under the tenant's
 /// prefix and deleted when they mention the person. Every step is idempotent, so a retried erase finishes the job.
@@ -131,18 +134,70 @@ public sealed class PersonalDataSweep(StorageAccount storage)
         {
             if (value is not string s || key is "PartitionKey" or "RowKey" or "odata.etag" || s == Erased)
                 continue;
-            if (!ContentColumns.Contains(key) && !Holds(s, person, withName: true))
+            var content = ContentColumns.Contains(key);
+            if (!content && !Holds(s, person, withName: true))
                 continue;
-            // JSON columns keep their shape so typed readers still parse them.
-            row[key] = s.TrimStart() switch
+            // Content goes whole. Other JSON columns (a group's participants and join requests) also hold other people:
+            // only the person's entries go, so the rest stays readable. JSON keeps its shape so typed readers still parse it.
+            row[key] = ParseJson(s) switch
             {
-                var j when j.StartsWith('{') => $$"""{"{{Erased}}":true}""",
-                var j when j.StartsWith('[') => "[]",
+                { } json when !content => Without(json, person).ToJsonString(),
+                JsonObject => $$"""{"{{Erased}}":true}""",
+                JsonArray => "[]",
                 _ => Erased,
             };
             changed |= !Equals(row[key], s);
         }
         return changed;
+    }
+
+    /// <returns>The value's JSON object or array, or null for any other text.</returns>
+    private static JsonNode? ParseJson(string value)
+    {
+        if (value.TrimStart() is not ['{' or '[', ..])
+            return null;
+        try
+        {
+            return JsonNode.Parse(value);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The JSON without the person: an object's property goes when its name holds one of the person's identifiers or its
+    /// value is an object about the person (an entry of a map keyed by id); an array's element goes when it is
+    /// about the person; any other string about the person becomes "erased".
+    /// </summary>
+    private static JsonNode Without(JsonNode node, Person person)
+    {
+        bool About(JsonNode? n) => n is not null && Holds(n.ToJsonString(), person, withName: true);
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, value) in obj.ToList())
+                {
+                    if (Holds(name, person, withName: false) || (value is JsonObject && About(value)))
+                        obj.Remove(name);
+                    else if (value is JsonValue && value.GetValueKind() == JsonValueKind.String && About(value))
+                        obj[name] = Erased;
+                    else if (value is JsonArray)
+                        Without(value, person);
+                }
+                break;
+            case JsonArray array:
+                for (var i = array.Count - 1; i >= 0; i--)
+                {
+                    if (array[i] is JsonArray inner)
+                        Without(inner, person);
+                    else if (About(array[i]))
+                        array.RemoveAt(i);
+                }
+                break;
+        }
+        return node;
     }
 
     private static async Task SweepBlobsAsync(BlobContainerClient container, Person person, CancellationToken cancellationToken)

@@ -5,6 +5,8 @@ using Azure.Data.Tables;
 using OneClick.Tests.BadInput;
 using OneClick.Tests.Campaigns;
 using OneClick.Tests.Conversations;
+using OneClick.Tests.Groups;
+using OneClick.Tests.Identity;
 using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.Hardening;
@@ -14,7 +16,9 @@ namespace OneClick.Tests.Hardening;
 /// person's number (with or without "+") or name. The person first goes through everything that stores them: the
 /// contact, an inbound message (conversation, session, automation run), a parked (oversized) webhook body, an outbound
 /// message and a personalised campaign to a list. Tables and containers are enumerated, not listed by hand, so a new
-/// table is searched too. The suite shares one Azurite: the number and name are unique to this test.
+/// table is searched too. The same for a group member (the group's participants, the member's group messages and
+/// statuses) and for a person known only by business-scoped user id. The suite shares one Azurite: the numbers, ids and
+/// names are unique to these tests.
 /// </summary>
 [Collection(SharedEnvironment.Name)]
 public sealed class CompleteErasureTests(OneClickEnvironment env)
@@ -77,10 +81,63 @@ public sealed class CompleteErasureTests(OneClickEnvironment env)
             r => Assert.Equal("succeeded", r!["status"]!.GetValue<string>()));
     }
 
-    /// <summary>Every place ("table NAME key" / "blob CONTAINER NAME") in the account that holds the digits or the name.</summary>
-    private async Task<List<string>> FindAsync(string digits, string name)
+    [Fact]
+    public async Task Erasing_a_group_member_and_a_person_known_only_by_bsuid_leaves_neither_and_keeps_the_other_members()
     {
-        bool Holds(string? s) => s is not null && (s.Contains(digits, StringComparison.Ordinal) || s.Contains(name, StringComparison.OrdinalIgnoreCase));
+        var tenant = await env.CreateTenantAsync();
+        await env.SetGroupBehaviourAsync(tenant, new { });
+        var member = (Phone: NewPhone(), Name: "Gus Q" + Guid.NewGuid().ToString("N")[..10]);
+        var otherPhone = NewPhone();
+        var created = await tenant.Post("api/contacts", new { phoneNumber = member.Phone, name = member.Name });
+        created.AssertStatus(HttpStatusCode.Created);
+        var memberId = created.Json["id"]!.GetValue<string>();
+
+        // The member joins a group with someone else, writes in it and gets a group message (per-participant statuses).
+        var group = await env.JoinAllAsync(tenant, await tenant.CreateActiveGroupAsync(), member.Phone, otherPhone);
+        await env.SandboxPostAsync($"_sandbox/phone-numbers/{tenant.PhoneNumberId}/groups/{group.MetaId()}/inbound",
+            new { from = member.Phone, name = member.Name, text = $"count me in, {member.Name}" });
+        var groupMessage = await tenant.SendMessageAsync(new { groupId = group.Id(), type = "text", text = new { body = "Doors open at 9" } });
+        await Eventually.Async(async () => (await tenant.Get($"api/groups/{group.Id()}/messages/{groupMessage}")).Json,
+            d => d["group"]!["read"]!.GetValue<int>() == 2, "the group message read by both");
+        await Eventually.Async(async () => (await tenant.Get($"api/groups/{group.Id()}/messages")).Json["items"]!.AsArray(),
+            items => items.Count == 2, "the member's group message stored");
+
+        // A username user: no phone number anywhere, only the BSUID, its parent, the username and the profile name.
+        var (userId, parentId) = (IdentityKit.NewUserId(), IdentityKit.NewParentUserId());
+        var (username, bsuidName) = ("u" + Guid.NewGuid().ToString("N")[..12], "Bea Q" + Guid.NewGuid().ToString("N")[..10]);
+        await IdentityKit.InboundAsync(env, tenant, "text", new { body = $"hi, {bsuidName} here" }, fromUserId: userId, fromParentUserId: parentId, username: username, name: bsuidName);
+        var bsuidId = (await IdentityKit.WaitForContactAsync(tenant, "userId=" + userId))["id"]!.GetValue<string>();
+        await tenant.WaitForStatusAsync(await tenant.SendMessageAsync(new { contactId = bsuidId, type = "text", text = new { body = $"Hello {bsuidName}" } }), "read");
+        await Queues.WebhooksSettledAsync(env);
+
+        string[] memberTraces = [Digits(member.Phone), member.Name];
+        string[] bsuidTraces = [userId, parentId, username, bsuidName];
+        var before = await FindAsync(memberTraces);
+        foreach (var place in new[] { "table groups", "table groupmessages" })
+            Assert.Contains(before, hit => hit.StartsWith(place + " ", StringComparison.Ordinal));
+        Assert.Contains(await FindAsync(bsuidTraces), hit => hit.StartsWith("table conversations ", StringComparison.Ordinal));
+
+        (await tenant.Send(HttpMethod.Delete, $"api/contacts/{memberId}", null)).AssertStatus(HttpStatusCode.NoContent);
+        (await tenant.Send(HttpMethod.Delete, $"api/contacts/{bsuidId}", null)).AssertStatus(HttpStatusCode.NoContent);
+        await Queues.WebhooksSettledAsync(env);
+
+        var after = await FindAsync([.. memberTraces, .. bsuidTraces]);
+        Assert.True(after.Count == 0, string.Join("\n", after));
+        // The group keeps its other member, and the group message its delivery to them.
+        var left = await tenant.GetJsonAsync($"api/groups/{group.Id()}");
+        Assert.Equal([Digits(otherPhone)], left.Members());
+        var detail = await tenant.GetJsonAsync($"api/groups/{group.Id()}/messages/{groupMessage}");
+        Assert.Contains(detail["group"]!["perParticipant"]!.AsArray(), p => p!["waId"]!.GetValue<string>() == Digits(otherPhone));
+
+        static string NewPhone() => "+1628" + Random.Shared.Next(2_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+        static string Digits(string phone) => phone.TrimStart('+');
+    }
+
+    /// <summary>Every place ("table NAME key" / "blob CONTAINER NAME") in the account that holds any of the traces
+    /// (identifiers exactly, names in any case).</summary>
+    private async Task<List<string>> FindAsync(params string[] traces)
+    {
+        bool Holds(string? s) => s is not null && traces.Any(t => s.Contains(t, StringComparison.OrdinalIgnoreCase));
         var hits = new List<string>();
         await foreach (var table in env.Storage.Tables.QueryAsync())
         {
