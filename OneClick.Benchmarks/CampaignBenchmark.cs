@@ -31,7 +31,7 @@ namespace OneClick.Benchmarks;
 public sealed class CampaignBenchmark : IBenchmark
 {
     public string Name => "campaign";
-    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then its 3N status webhooks (--recipients 100000 --concurrency 64)";
+    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then a campaign whose 3N status webhooks arrive 1–3 s after each send (--recipients 100000 --concurrency 64 [--status-send-rate N: that campaign paced at N/s] [--held-backlog: hold them all, then release])";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -84,62 +84,162 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process)");
             PrintProfile(env.Counter, recipients, "recipient");
 
-            // Status webhooks at full size: a second campaign to the same N recipients, sent, delivered and read for each
-            // (5% of messages duplicated, 5% with read before delivered), through the real path: signed POST → MetaWebhook →
-            // queue → processor → recipient rows and counts. The sandbox holds them until the sends are done and then
-            // releases the whole backlog, so the figure is how fast the app applies statuses, not how fast they arrive.
-            await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 0, delivered = 0, read = 0 }, duplicateRate = 0.05, outOfOrderRate = 0.05 });
-            await env.SandboxControlAsync("_sandbox/webhook-deliveries/hold");
-            var statusCampaign = await LaunchAsync(tenant, list);
-            await WaitForAsync(tenant, statusCampaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(30));
-            GC.Collect();
-            env.Counter.Reset();
-            var statusPeak = 0L;
-            using (new Timer(_ => statusPeak = Math.Max(statusPeak, GC.GetTotalMemory(false)), null, 0, 200))
-            {
-                var cpu = CpuSampler.Start(TablePort(env));
-                var statusClock = Stopwatch.StartNew();
-                await env.SandboxControlAsync("_sandbox/webhook-deliveries/release");
-                var final = await WaitForAsync(tenant, statusCampaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
-                var toFinal = statusClock.Elapsed;
-                var cpuSummary = cpu.Summary();
-                await DrainAsync(env);
-                var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
-                var webhooks = env.Counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count);
-                var statusRate = webhooks / toFinal.TotalSeconds;
-                var perStatus = (double)(wTables + wQueues + wBlobs) / webhooks;
-                var statsFinal = final["stats"]!;
-                var exact = statsFinal["read"]!.GetValue<long>() == recipients && statsFinal["delivered"]!.GetValue<long>() == 0 && statsFinal["sent"]!.GetValue<long>() == 0
-                    && statsFinal["accepted"]!.GetValue<long>() == 0 && statsFinal["targeted"]!.GetValue<long>() == recipients;
-                Console.WriteLine($"status webhooks: {webhooks:N0} (sent, delivered, read for {recipients:N0}, with duplicates and reordering) applied in {toFinal.TotalSeconds:0.0} s = {statusRate:N0}/s " +
-                    $"= {statusRate / e2e:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once)");
-                Console.WriteLine($"  storage requests {perStatus:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue); counts exact: {(exact ? "yes" : "NO: " + statsFinal.ToJsonString())}");
-                Console.WriteLine($"  peak managed heap {statusPeak / 1048576.0:N0} MiB (app + sandbox + driver in one process); {cpuSummary}");
-                PrintProfile(env.Counter, webhooks, "webhook");
-
-                var statusFloor = await StatusFloorAsync(env, recipients);
-                var statusFloorRate = 3.0 * recipients / statusFloor.TotalSeconds;
-                Console.WriteLine($"status storage floor: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete; " +
-                    $"a point read for each sent; transactions of {StatusFloorPerTransaction} per shard with marker rows and a counter delta): {statusFloor.TotalSeconds:0.0} s = {statusFloorRate:N0}/s");
-
-                var floorRate = recipients / floor.TotalSeconds;
-                var exactlyOnce = targeted == recipients && accepted.Count == recipients && distinct == recipients;
-                var sendShare = e2e / floorRate;
-                var sendRequests = (double)(tables + queues + blobs) / recipients;
-                var fastStatuses = statusRate >= 3 * e2e || statusRate >= 0.8 * statusFloorRate;
-                Console.WriteLine($"targets: every recipient sent exactly once {(exactlyOnce ? "met" : "NOT MET")}; " +
-                    $"sends ≥ 80% of the storage floor {(sendShare >= 0.8 ? "met" : "NOT MET")} ({sendShare:P0}); " +
-                    $"≤ 0.14 storage requests per recipient {(sendRequests <= 0.14 ? "met" : "NOT MET")} ({sendRequests:0.000}); " +
-                    $"statuses ≥ 3× sends or ≥ 80% of their storage floor {(fastStatuses ? "met" : "NOT MET")} ({statusRate / e2e:0.00}×, {statusRate / statusFloorRate:P0} of the floor); " +
-                    $"≤ 3 storage requests per status webhook {(perStatus <= 3 ? "met" : "NOT MET")} ({perStatus:0.00}); " +
-                    $"status counts exact {(exact ? "met" : "NOT MET")}");
-                return exactlyOnce && sendShare >= 0.8 && sendRequests <= 0.14 && fastStatuses && perStatus <= 3 && exact ? 0 : 1;
-            }
+            var send = new SendRun(e2e, recipients / floor.TotalSeconds, (double)(tables + queues + blobs) / recipients, targeted == recipients && accepted.Count == recipients && distinct == recipients);
+            if (args.Contains("--held-backlog"))
+                return await HeldBacklogAsync(env, tenant, list, recipients, send);
+            // A tenant's own pace (Meta's tiers are 80 to 1,000 messages a second) instead of the engine's fastest.
+            var statusSendRate = Option(args, "--status-send-rate", 0);
+            if (statusSendRate > 0)
+                await env.Storage.Table(TableNames.Tenants).UpdateWithRetryAsync<TenantEntity>(tenant.Id, TenantEntity.ProfileRowKey, t => (t.MessagesPerSecond = statusSendRate) > 0, CancellationToken.None);
+            return await ArrivingAsync(env, tenant, list, recipients, send);
         }
         finally
         {
             await env.DisposeAsync();
         }
+    }
+
+    /// <summary>The send campaign's figures that the closing line needs.</summary>
+    private sealed record SendRun(double Rate, double FloorRate, double RequestsPerRecipient, bool ExactlyOnce);
+
+    /// <summary>When the sandbox sends sent, delivered and read after each accepted message: Meta's are seconds apart.</summary>
+    private static readonly object Arrival = new { sent = 1_000, delivered = 2_000, read = 3_000 };
+    private const double LastArrivalSeconds = 3.0;
+
+    /// <summary>
+    /// Statuses as Meta sends them: a second campaign to the same N recipients whose sent, delivered and read arrive 1, 2
+    /// and 3 s after each send (5% duplicated, 5% with read before delivered) while the campaign runs, through the real
+    /// path: signed POST → MetaWebhook → queue → processor → recipient rows and counts. Statuses then arrive at 3× the
+    /// send rate, so they keep up exactly when the webhook queue stays short and the stats are final about 3 s after the
+    /// last send; a longer lag is the backlog the app could not absorb.
+    /// </summary>
+    private static async Task<int> ArrivingAsync(BenchmarkEnvironment env, TestTenant tenant, string list, int recipients, SendRun send)
+    {
+        await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = Arrival, duplicateRate = 0.05, outOfOrderRate = 0.05 });
+        GC.Collect();
+        env.Counter.Reset();
+        var peak = 0L;
+        var deepest = 0;
+        var webhookQueue = env.Storage.Queue(QueueNames.WebhookEvents);
+        using var heap = new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 200);
+        using var cts = new CancellationTokenSource();
+        var depth = Task.Run(async () =>
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                deepest = Math.Max(deepest, (await webhookQueue.GetPropertiesAsync(CancellationToken.None)).Value.ApproximateMessagesCount);
+                await Task.Delay(500, CancellationToken.None);
+            }
+        });
+        var cpu = CpuSampler.Start(TablePort(env));
+        var clock = Stopwatch.StartNew();
+        var campaign = await LaunchAsync(tenant, list);
+        var sent = await WaitForAsync(tenant, campaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(60), pollMs: 250);
+        var sendTime = clock.Elapsed;
+        var sendCpu = cpu.Summary();
+        var final = await WaitForAsync(tenant, campaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
+        var finalTime = clock.Elapsed;
+        var cpuSummary = cpu.Summary();
+        await cts.CancelAsync();
+        await depth;
+        await DrainAsync(env);
+        var (tables, queues, blobs) = env.Counter.Snapshot();
+        var webhooks = env.Counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count);
+
+        // Statuses applied by the time the last send was recorded: each recipient's level is how many of its three it has.
+        var atSendEnd = sent["stats"]!;
+        long Count(string status) => atSendEnd[status]?.GetValue<long>() ?? 0;
+        var appliedDuringSends = Count("sent") + (2 * Count("delivered")) + (3 * Count("read"));
+        var sendRate = recipients / sendTime.TotalSeconds;
+        var statusRateDuringSends = appliedDuringSends / sendTime.TotalSeconds;
+        var statusRate = 3.0 * recipients / finalTime.TotalSeconds;
+        var lag = finalTime - sendTime;
+        // The send path's own requests are in the same counter: take off what the first campaign measured per recipient.
+        var perStatus = ((double)(tables + queues + blobs) - (send.RequestsPerRecipient * recipients)) / webhooks;
+        var exact = Exact(final["stats"]!, recipients);
+        Console.WriteLine($"status webhooks as they arrive (sent, delivered, read 1, 2, 3 s after each send; duplicates and reordering): a campaign to {recipients:N0} " +
+            $"sent in {sendTime.TotalSeconds:0.0} s = {sendRate:N0}/s with its statuses arriving; {appliedDuringSends:N0} statuses applied by then = {statusRateDuringSends:N0}/s " +
+            $"= {statusRateDuringSends / sendRate:0.00}× the send rate over the same window (3× at most: each status arrives 1–3 s after its send)");
+        Console.WriteLine($"  stats final {finalTime.TotalSeconds:0.0} s after the launch: {lag.TotalSeconds:0.0} s after the last send (the last status arrives {LastArrivalSeconds:0} s after it); " +
+            $"{3 * recipients:N0} statuses in {finalTime.TotalSeconds:0.0} s = {statusRate:N0}/s; {webhooks:N0} webhooks with duplicates; webhook queue at most {deepest:N0} deep");
+        Console.WriteLine($"  storage requests {perStatus:0.00} per webhook (the status campaign's requests less {send.RequestsPerRecipient:0.000} per recipient for its sends); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
+        Console.WriteLine($"  peak managed heap {peak / 1048576.0:N0} MiB (app + sandbox + driver in one process: the sandbox is in the app's process); during the sends {sendCpu}; until final {cpuSummary}");
+        PrintProfile(env.Counter, webhooks, "webhook");
+
+        var statusFloorRate = await PrintStatusFloorAsync(env, recipients);
+        // Statuses keep up when the stats are final within the last status's arrival delay plus two polls of the queue
+        // (the host's longest idle back-off, 2 s) and the benchmark's own poll: the backlog never outgrew what arrived.
+        var keptUp = lag.TotalSeconds <= LastArrivalSeconds + 5;
+        return PrintTargets(send, keptUp,
+            $"statuses keep up with 3× the send rate {(keptUp ? "met" : "NOT MET")} (stats final {lag.TotalSeconds:0.0} s after the last send, ≤ {LastArrivalSeconds + 5:0} s wanted; " +
+            $"{statusRateDuringSends / sendRate:0.00}× the send rate during the sends; {statusRate:N0}/s is {statusRate / statusFloorRate:P0} of the status storage floor)",
+            perStatus, exact);
+    }
+
+    /// <summary>
+    /// The worst case: a second campaign's 3N status webhooks held by the sandbox until its sends are done, then released
+    /// at once, so the figure is how fast the app works off a whole campaign's backlog (on Azurite, every queue receive
+    /// sorts the whole backlog).
+    /// </summary>
+    private static async Task<int> HeldBacklogAsync(BenchmarkEnvironment env, TestTenant tenant, string list, int recipients, SendRun send)
+    {
+        await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 0, delivered = 0, read = 0 }, duplicateRate = 0.05, outOfOrderRate = 0.05 });
+        await env.SandboxControlAsync("_sandbox/webhook-deliveries/hold");
+        var statusCampaign = await LaunchAsync(tenant, list);
+        await WaitForAsync(tenant, statusCampaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(30));
+        GC.Collect();
+        env.Counter.Reset();
+        var statusPeak = 0L;
+        using var heap = new Timer(_ => statusPeak = Math.Max(statusPeak, GC.GetTotalMemory(false)), null, 0, 200);
+        var cpu = CpuSampler.Start(TablePort(env));
+        var statusClock = Stopwatch.StartNew();
+        await env.SandboxControlAsync("_sandbox/webhook-deliveries/release");
+        var final = await WaitForAsync(tenant, statusCampaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
+        var toFinal = statusClock.Elapsed;
+        var cpuSummary = cpu.Summary();
+        await DrainAsync(env);
+        var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
+        var webhooks = env.Counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count);
+        var statusRate = webhooks / toFinal.TotalSeconds;
+        var perStatus = (double)(wTables + wQueues + wBlobs) / webhooks;
+        var exact = Exact(final["stats"]!, recipients);
+        Console.WriteLine($"status webhooks held back: {webhooks:N0} (sent, delivered, read for {recipients:N0}, with duplicates and reordering) applied in {toFinal.TotalSeconds:0.0} s = {statusRate:N0}/s " +
+            $"= {statusRate / send.Rate:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once)");
+        Console.WriteLine($"  storage requests {perStatus:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
+        Console.WriteLine($"  peak managed heap {statusPeak / 1048576.0:N0} MiB (app + sandbox + driver in one process); {cpuSummary}");
+        PrintProfile(env.Counter, webhooks, "webhook");
+
+        var statusFloorRate = await PrintStatusFloorAsync(env, recipients);
+        var fastStatuses = statusRate >= 3 * send.Rate || statusRate >= 0.8 * statusFloorRate;
+        return PrintTargets(send, fastStatuses,
+            $"statuses ≥ 3× sends or ≥ 80% of their storage floor {(fastStatuses ? "met" : "NOT MET")} ({statusRate / send.Rate:0.00}×, {statusRate / statusFloorRate:P0} of the floor)",
+            perStatus, exact);
+    }
+
+    private static bool Exact(JsonNode stats, int recipients) =>
+        stats["read"]!.GetValue<long>() == recipients && stats["delivered"]!.GetValue<long>() == 0 && stats["sent"]!.GetValue<long>() == 0
+        && stats["accepted"]!.GetValue<long>() == 0 && stats["targeted"]!.GetValue<long>() == recipients;
+
+    private static async Task<double> PrintStatusFloorAsync(OneClickEnvironment env, int recipients)
+    {
+        var statusFloor = await StatusFloorAsync(env, recipients);
+        var rate = 3.0 * recipients / statusFloor.TotalSeconds;
+        Console.WriteLine($"status storage floor: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete; " +
+            $"a point read for each sent; transactions of {StatusFloorPerTransaction} per shard with marker rows and a counter delta): {statusFloor.TotalSeconds:0.0} s = {rate:N0}/s");
+        return rate;
+    }
+
+    /// <summary>The closing line: each target met or not, with its figure; the exit code is 0 only if all are met.</summary>
+    private static int PrintTargets(SendRun send, bool statusesMet, string statusTarget, double perStatus, bool exact)
+    {
+        var sendShare = send.Rate / send.FloorRate;
+        Console.WriteLine($"targets: every recipient sent exactly once {(send.ExactlyOnce ? "met" : "NOT MET")}; " +
+            $"sends ≥ 80% of the storage floor {(sendShare >= 0.8 ? "met" : "NOT MET")} ({sendShare:P0}); " +
+            $"≤ 0.14 storage requests per recipient {(send.RequestsPerRecipient <= 0.14 ? "met" : "NOT MET")} ({send.RequestsPerRecipient:0.000}); " +
+            $"{statusTarget}; " +
+            $"≤ 3 storage requests per status webhook {(perStatus <= 3 ? "met" : "NOT MET")} ({perStatus:0.00}); " +
+            $"status counts exact {(exact ? "met" : "NOT MET")}");
+        return send.ExactlyOnce && sendShare >= 0.8 && send.RequestsPerRecipient <= 0.14 && statusesMet && perStatus <= 3 && exact ? 0 : 1;
     }
 
     private static async Task<(string List, string SmallList)> SeedAsync(OneClickEnvironment env, string tenantId, int count, int small)
@@ -252,8 +352,9 @@ public sealed class CampaignBenchmark : IBenchmark
             {
                 await Task.WhenAll(batch.Select(_ => queue.SendMessageAsync(body, ct)));
                 var received = new List<Azure.Storage.Queues.Models.QueueMessage>();
+                // Never more than this batch put: the batches share the queue, and taking another's messages would starve it.
                 while (received.Count < batch.Length)
-                    received.AddRange((await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), ct)).Value);
+                    received.AddRange((await queue.ReceiveMessagesAsync(Math.Min(16, batch.Length - received.Count), TimeSpan.FromMinutes(5), ct)).Value);
                 var partition = CampaignRecipientStore.PartitionOf(Occurrence, Key(batch[0]));
                 var actions = new List<TableTransactionAction>();
                 foreach (var i in batch)
@@ -275,7 +376,17 @@ public sealed class CampaignBenchmark : IBenchmark
                 }
                 actions.Add(new(TableTransactionActionType.Add, new CampaignCounterEntity { PartitionKey = partition, RowKey = CampaignCounterEntity.DeltaPrefix + Guid.CreateVersion7().ToString("N"), CountsJson = "{}" }));
                 await table.SubmitTransactionAsync(actions, ct);
-                await Task.WhenAll(received.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct)));
+                await Task.WhenAll(received.Select(async m =>
+                {
+                    try
+                    {
+                        await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                    }
+                    catch (Azure.RequestFailedException e) when (e.ErrorCode is "PopReceiptMismatch" or "MessageNotFound")
+                    {
+                        // Azurite can hand one message to two concurrent receives; the app's host meets the same and moves on.
+                    }
+                }));
             });
         }
         var elapsed = clock.Elapsed;
@@ -402,6 +513,9 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
     public StorageRequestCounter Counter { get; } = new();
 
     protected override LogLevel HostLogLevel => LogLevel.Warning;
+
+    /// <summary>The host's own receives and deletes are storage requests of the status path too.</summary>
+    protected override HttpPipelinePolicy? HostQueuePolicy => Counter;
 
     protected override void Configure(FunctionsApplicationBuilder builder)
     {

@@ -148,7 +148,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             else if (trigger.Is(TriggerBinding.Queue))
             {
                 var queueName = settings.Resolve(trigger.QueueName ?? throw new InvalidOperationException($"Function '{function.Name}' has no queueName.")).ToLowerInvariant();
-                var service = StorageConnection.CreateClient(settings, trigger.Connection, function.Name);
+                var service = StorageConnection.CreateClient(settings, trigger.Connection, function.Name, _options.QueuePolicy);
                 var listener = new QueueListener(function, service, queueName, hostJson.Queues, _supervisor!, invoker, _options.TimeProvider, _loggerFactory.CreateLogger("OneClick.FunctionsHost.Queues"));
                 _queueListeners.Add(listener);
                 _listenerTasks.Add(RunListenerAsync(function.Name, listener.RunAsync));

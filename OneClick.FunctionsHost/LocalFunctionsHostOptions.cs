@@ -42,6 +42,9 @@ public sealed class LocalFunctionsHostOptions
     /// <summary>On shutdown, how long in-flight invocations may finish, and how long the worker may take to exit.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Added to the queue triggers' storage clients, e.g. to count their requests in a benchmark; null adds nothing.</summary>
+    public Azure.Core.Pipeline.HttpPipelinePolicy? QueuePolicy { get; set; }
+
     /// <summary>The clock for schedules, polling and back-offs.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

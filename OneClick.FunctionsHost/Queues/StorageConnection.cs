@@ -6,7 +6,7 @@ namespace OneClick.FunctionsHost.Queues;
 /// <summary>A queue trigger's "connection": the name of a setting holding a storage connection string, looked up as the host does.</summary>
 internal static class StorageConnection
 {
-    public static QueueServiceClient CreateClient(AppSettings settings, string connectionName, string functionName)
+    public static QueueServiceClient CreateClient(AppSettings settings, string connectionName, string functionName, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
         var connectionString = settings.Get(connectionName)
             ?? settings.Get("AzureWebJobs" + connectionName)
@@ -19,6 +19,9 @@ internal static class StorageConnection
                 : $"Function '{functionName}': '{connectionName}' is an identity-based connection, which the local host does not support; give it a connection string.");
         }
         // Bodies are read and written as stored; the listener decodes base64 itself, per host.json messageEncoding.
-        return new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        if (policy is not null)
+            options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        return new QueueServiceClient(connectionString, options);
     }
 }

@@ -51,6 +51,9 @@ public class OneClickEnvironment : IAsyncLifetime
     /// </summary>
     protected virtual bool WorkerAsProcess => false;
 
+    /// <summary>Added to the host's queue-trigger clients (their receives and deletes): a benchmark counts them.</summary>
+    protected virtual Azure.Core.Pipeline.HttpPipelinePolicy? HostQueuePolicy => null;
+
     /// <summary>The build output a process worker runs (<see cref="FunctionsBuildOutput"/> unless an environment runs another build).</summary>
     protected virtual string FunctionsScriptRoot => FunctionsBuildOutput;
 
@@ -108,6 +111,7 @@ public class OneClickEnvironment : IAsyncLifetime
             MaxRestartDelay = WorkerAsProcess ? TimeSpan.FromSeconds(2) : new LocalFunctionsHostOptions { ScriptRoot = "" }.MaxRestartDelay,
             // Each (re)start of the worker replaces App, so tests reach the services of the worker the host talks to.
             StartWorker = WorkerAsProcess ? null : (context, cancellationToken) => InProcessWorker.StartAsync(context, settings, ConfigureWorker, worker => App = worker, cancellationToken),
+            QueuePolicy = HostQueuePolicy,
         }, loggers);
         await FunctionsHost.StartAsync(CancellationToken.None);
         AppUrl = FunctionsHost.BaseAddress;
