@@ -8,6 +8,7 @@ using OneClick.Core.Meta;
 using OneClick.Core.Secrets;
 using OneClick.Core.Tenants;
 using OneClick.Core.Validation;
+using OneClick.Core.Webhooks;
 using OneClick.Functions.Auth;
 using OneClick.Functions.Http;
 using OneClick.Functions.Problems;
@@ -50,7 +51,7 @@ public sealed record StoreCredentialsRequest(string? WabaId, string? PhoneNumber
 
 /// <summary>/api/tenants: creating and listing tenants (admin key), a tenant's profile, Meta credentials and connection (its own key or the admin's).</summary>
 public sealed partial class TenantFunctions(
-    TenantStore tenants, TenantSecrets secrets, MetaGraphClient meta, TimeProvider clock, IConfiguration configuration)
+    TenantStore tenants, TenantSecrets secrets, WebhookOwnership ownership, MetaGraphClient meta, TimeProvider clock, IConfiguration configuration)
 {
     private const string InvalidTenantId = "3–40 lowercase letters, digits and single dashes, starting and ending with a letter or digit.";
 
@@ -138,6 +139,7 @@ public sealed partial class TenantFunctions(
             t.PhoneNumberId = body.PhoneNumberId;
             t.CredentialsUpdatedAt = clock.GetUtcNow();
         }, cancellationToken);
+        ownership.Forget(tenantId);
         return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, request.HttpContext));
     }
 
