@@ -15,7 +15,7 @@ namespace OneClick.Functions.Webhooks;
 
 /// <summary>
 /// Meta's callbacks: one URL per tenant with its own Meta app, and one app-level URL for the operator's platform app
-/// (docs/webhooks.md). GET answers the verification handshake; POST checks the signature over the raw bytes, parks the
+/// (docs/deployment.md#platform-app). GET answers the verification handshake; POST checks the signature over the raw bytes, parks the
 /// body on the webhook-events queue and answers 200 at once — Meta retries slow answers and then sends duplicates, so all
 /// processing happens from the queue (<see cref="ProcessWebhookEvent"/>).
 /// </summary>

@@ -17,7 +17,7 @@ public sealed record PlatformAppView(bool Configured, string CallbackUrl);
 
 /// <summary>
 /// /api/admin/platform-app: the operator's Meta app, which serves every tenant that does not bring its own
-/// (docs/webhooks.md#platform-app). Admin key only; the secrets are set here and never shown.
+/// (docs/deployment.md#platform-app). Admin key only; the secrets are set here and never shown.
 /// </summary>
 public sealed class PlatformAppFunctions(PlatformApp platformApp, IConfiguration configuration)
 {

@@ -8,7 +8,7 @@ using OneClick.Tests.Infrastructure;
 namespace OneClick.Tests.Webhooks;
 
 /// <summary>
-/// The platform app (docs/webhooks.md#platform-app): the operator's Meta app signs every platform tenant's webhooks and
+/// The platform app (docs/deployment.md#platform-app): the operator's Meta app signs every platform tenant's webhooks and
 /// calls one app-level URL; each entry goes to the tenant that connected its WABA, and only if that tenant uses the
 /// platform app. Tenants with their own app keep their own URL and secret, and neither path reaches the other's tenants.
 /// </summary>
