@@ -54,7 +54,7 @@ public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache, Unknow
 
     /// <summary>
     /// A tenant on the platform app keeps only its access token. Its own app secret and verify token are replaced by random
-    /// values nobody holds (Key Vault cannot delete and re-create a name under purge protection): a secret it used before
+    /// values nobody holds (a deleted Key Vault secret keeps its name soft-deleted, and purge protection keeps it from being set again for 90 days): a secret it used before
     /// stops working at once, and its per-tenant callback accepts nothing, so a body signed with the platform secret
     /// reaches it only through the app-level callback, which routes by WABA id.
     /// </summary>

@@ -28,9 +28,9 @@ public sealed partial class WebhookOwnership(TenantStore tenants, ILogger<Webhoo
     {
         var tenant = await tenants.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
         // The tenant's callback must be the one the body came through; otherwise it owns nothing here.
-        var reachable = tenant is not null && tenant.UsesPlatformApp == viaPlatformApp;
-        return new Owner(this, tenantId, reachable ? tenant!.WabaId : null, tenant?.PhoneNumberId,
-            reachable ? null : viaPlatformApp ? "Meta app (the tenant has its own)" : "Meta app (the tenant uses the platform app)");
+        var unreachable = tenant is null || tenant.UsesPlatformApp == viaPlatformApp ? null
+            : viaPlatformApp ? "Meta app (the tenant has its own)" : "Meta app (the tenant uses the platform app)";
+        return new Owner(this, tenantId, tenant?.WabaId, tenant?.PhoneNumberId, unreachable);
     }
 
     /// <summary>A change on the app-level callback for a WABA no tenant connected: dropped, logged, counted.</summary>
