@@ -110,6 +110,7 @@ public static class OneClickApp
         services.AddSingleton<MessageResender>();
         services.AddSingleton<WebhookInbox>();
         services.AddSingleton<WebhookOwnership>();
+        services.AddSingleton<WebhookRoutes>();
         services.AddSingleton<WebhookEventProcessor>();
         services.AddGroups();
         AddContentServices(services);
@@ -120,6 +121,7 @@ public static class OneClickApp
 
         services.AddSingleton(SecretStoreFor(configuration, builder.Environment));
         services.AddSingleton<TenantSecrets>();
+        services.AddSingleton<PlatformApp>();
 
         services.Configure<MetaOptions>(configuration.GetSection(MetaOptions.Section));
         AddMetaTransport(services);

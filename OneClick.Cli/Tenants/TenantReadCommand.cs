@@ -57,6 +57,7 @@ internal sealed record TenantRead(Func<OneClickApiClient, string, CancellationTo
         ("default region", tenant.DefaultRegion),
         ("WABA id", tenant.WabaId),
         ("phone number id", tenant.PhoneNumberId),
+        ("Meta app", tenant.MetaApp),
         ("messages/second", tenant.MessagesPerSecond),
         ("webhook URL", tenant.WebhookUrl),
         ("created", tenant.CreatedAt),

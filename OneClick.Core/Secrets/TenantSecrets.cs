@@ -52,6 +52,17 @@ public sealed class TenantSecrets(ISecretStore store, IMemoryCache cache, Unknow
         unknown.Forget(CacheKey(tenantId));
     }
 
+    /// <summary>
+    /// A tenant on the platform app keeps only its access token. Its own app secret and verify token are replaced by random
+    /// values nobody holds (a deleted Key Vault secret keeps its name soft-deleted, and purge protection keeps it from being set again for 90 days): a secret it used before
+    /// stops working at once, and its per-tenant callback accepts nothing, so a body signed with the platform secret
+    /// reaches it only through the app-level callback, which routes by WABA id.
+    /// </summary>
+    public Task SetForPlatformAppAsync(string tenantId, string accessToken, CancellationToken cancellationToken) =>
+        SetAsync(tenantId, new TenantSecretValues(accessToken, Unguessable(), Unguessable()), cancellationToken);
+
+    private static string Unguessable() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     // Key Vault secret names allow only letters, digits and '-'; tenant ids are validated to fit.
     private static string Name(string tenantId, string kind) => $"tenant-{tenantId}-{kind}";
 

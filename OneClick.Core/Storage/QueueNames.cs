@@ -39,10 +39,11 @@ public static class TableNames
     public const string CampaignRecipients = "campaignrecipients";
     public const string RateLimits = "ratelimits";
     public const string IdempotencyKeys = "idempotencykeys";
+    public const string WebhookRoutes = "webhookroutes";
 
     public static readonly IReadOnlyList<string> All = [Tenants, ApiKeys, Contacts, Messages, MessagesByMetaId, DueSchedules, Lists,
         Groups, GroupMessages, Templates, Conversations, Sessions, Automations, AutomationRuns, AnalyticsEvents, ContactImports,
-        Campaigns, CampaignRecipients, RateLimits, IdempotencyKeys];
+        Campaigns, CampaignRecipients, RateLimits, IdempotencyKeys, WebhookRoutes];
 }
 
 public static class BlobContainerNames

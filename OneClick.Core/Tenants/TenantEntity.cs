@@ -22,6 +22,11 @@ public sealed class TenantEntity : ITableEntity
     public string? WabaId { get; set; }
     public string? PhoneNumberId { get; set; }
     public DateTimeOffset? CredentialsUpdatedAt { get; set; }
+    /// <summary>Which Meta app signs the tenant's webhooks: <see cref="MetaApps.Own"/> (also when null, as before this existed) or <see cref="MetaApps.Platform"/>.</summary>
+    public string? MetaApp { get; set; }
+
+    [IgnoreDataMember]
+    public bool UsesPlatformApp => MetaApp == MetaApps.Platform;
 
     // From the last connection check; pacing uses the throughput.
     public int MessagesPerSecond { get; set; } = 80;
@@ -56,6 +61,16 @@ public sealed class TenantEntity : ITableEntity
 
     [IgnoreDataMember]
     public string Id => PartitionKey;
+}
+
+/// <summary>
+/// A tenant's Meta app: its own (its app secret signs the webhooks Meta sends to its own callback URL) or the operator's
+/// platform app (one app-level callback for every platform tenant, routed by WABA id).
+/// </summary>
+public static class MetaApps
+{
+    public const string Own = "own";
+    public const string Platform = "platform";
 }
 
 /// <summary>Maps a hashed API key to its tenant. PartitionKey = SHA-256 of the key; the key itself is never stored.</summary>

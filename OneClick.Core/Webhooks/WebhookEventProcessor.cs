@@ -12,7 +12,7 @@ namespace OneClick.Core.Webhooks;
 /// change here is idempotent and monotonic: a status only moves forward (see <see cref="MessageStatus.CanMove"/>).
 /// </summary>
 public sealed partial class WebhookEventProcessor(
-    MessageStore messages, WebhookOwnership ownership, IEnumerable<IWebhookChangeHandler> handlers, Storage.QueuePublisher queue, TimeProvider clock,
+    MessageStore messages, WebhookOwnership ownership, WebhookRoutes routes, IEnumerable<IWebhookChangeHandler> handlers, Storage.QueuePublisher queue, TimeProvider clock,
     ILogger<WebhookEventProcessor> logger)
 {
     // Telemetry under the names the function app exports (OneClick.Functions/Observability/OneClickTelemetry.cs).
@@ -21,49 +21,84 @@ public sealed partial class WebhookEventProcessor(
     private static readonly Counter<long> StatusesApplied =
         Meter.CreateCounter<long>("oneclick.webhook.statuses_applied", "{status}", "Status webhooks that moved a message forward, by status.");
 
+    /// <summary>A body from a tenant's own callback URL: every change must be that tenant's.</summary>
     public async Task ProcessAsync(string tenantId, string body, CancellationToken cancellationToken)
     {
-        WebhookPayload? payload;
+        if (Parse(body, tenantId) is not { } payload)
+            return;
+        var receivedAt = clock.GetUtcNow();
+        var owner = await ownership.ForTenantAsync(tenantId, viaPlatformApp: false, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in payload.Entry ?? [])
+        foreach (var change in entry.Changes ?? [])
+            await ApplyAsync(owner, entry, change, receivedAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A body from the platform app's callback: each entry goes to the tenant that connected its WABA, if that tenant
+    /// uses the platform app; an entry no such tenant owns is dropped (logged, counted), never thrown.
+    /// </summary>
+    public async Task ProcessPlatformAsync(string body, CancellationToken cancellationToken)
+    {
+        if (Parse(body, "(platform app)") is not { } payload)
+            return;
+        var receivedAt = clock.GetUtcNow();
+        var owners = new Dictionary<string, WebhookOwnership.Owner>(StringComparer.Ordinal);
+        foreach (var entry in payload.Entry ?? [])
+        {
+            var tenantId = entry.Id is null ? null : await routes.FindTenantByWabaAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+            if (tenantId is null)
+            {
+                foreach (var change in entry.Changes ?? [])
+                    ownership.RefuseUnrouted(entry.Id, change.Field);
+                continue;
+            }
+            if (!owners.TryGetValue(tenantId, out var owner))
+                owners[tenantId] = owner = await ownership.ForTenantAsync(tenantId, viaPlatformApp: true, cancellationToken).ConfigureAwait(false);
+            foreach (var change in entry.Changes ?? [])
+                await ApplyAsync(owner, entry, change, receivedAt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private WebhookPayload? Parse(string body, string receiver)
+    {
         try
         {
-            payload = JsonSerializer.Deserialize<WebhookPayload>(body, WebhookJson.Options);
+            return JsonSerializer.Deserialize<WebhookPayload>(body, WebhookJson.Options);
         }
         catch (JsonException e)
         {
-            // Signed by the tenant's app secret yet not JSON: retrying cannot fix it; record and drop.
-            LogUnreadable(logger, tenantId, e.Message);
+            // Signed with the app secret yet not JSON: retrying cannot fix it; record and drop.
+            LogUnreadable(logger, receiver, e.Message);
+            return null;
+        }
+    }
+
+    private async Task ApplyAsync(WebhookOwnership.Owner owner, WebhookEntry entry, WebhookChange change, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var tenantId = owner.TenantId;
+        if (!owner.Owns(entry, change))
+            return;
+        if (change.Field is null || change.Value.ValueKind != JsonValueKind.Object)
+        {
+            LogIgnoredField(logger, tenantId, change.Field ?? "(none)");
             return;
         }
-
-        var receivedAt = clock.GetUtcNow();
-        var owner = await ownership.ForTenantAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        foreach (var entry in payload?.Entry ?? [])
-        foreach (var change in entry.Changes ?? [])
+        if (change.Field == "messages")
         {
-            if (!owner.Owns(entry, change))
-                continue;
-            if (change.Field is null || change.Value.ValueKind != JsonValueKind.Object)
-            {
-                LogIgnoredField(logger, tenantId, change.Field ?? "(none)");
-                continue;
-            }
-            if (change.Field == "messages")
-            {
-                var value = change.Value.Deserialize<MessagesValue>(WebhookJson.Options);
-                foreach (var status in value?.Statuses ?? [])
-                    await ApplyStatusAsync(tenantId, status, cancellationToken).ConfigureAwait(false);
-            }
-
-            var handled = change.Field == "messages";
-            foreach (var handler in handlers.Where(h => h.Wants(change.Field)))
-            {
-                var eventTime = entry.Time is { } seconds && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
-                await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt, eventTime), cancellationToken).ConfigureAwait(false);
-                handled = true;
-            }
-            if (!handled)
-                LogIgnoredField(logger, tenantId, change.Field);
+            var value = change.Value.Deserialize<MessagesValue>(WebhookJson.Options);
+            foreach (var status in value?.Statuses ?? [])
+                await ApplyStatusAsync(tenantId, status, cancellationToken).ConfigureAwait(false);
         }
+
+        var handled = change.Field == "messages";
+        foreach (var handler in handlers.Where(h => h.Wants(change.Field)))
+        {
+            var eventTime = entry.Time is { } seconds && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+            await handler.HandleAsync(new WebhookChangeContext(tenantId, change.Field, change.Value, receivedAt, eventTime), cancellationToken).ConfigureAwait(false);
+            handled = true;
+        }
+        if (!handled)
+            LogIgnoredField(logger, tenantId, change.Field);
     }
 
     private async Task ApplyStatusAsync(string tenantId, StatusUpdate update, CancellationToken cancellationToken)
@@ -166,8 +201,8 @@ public sealed partial class WebhookEventProcessor(
     [LoggerMessage(LogLevel.Debug, "Status {Status} for message {MessageId} changed nothing (the message is {Current})")]
     private static partial void LogNotApplied(ILogger logger, string status, string messageId, string current);
 
-    [LoggerMessage(LogLevel.Warning, "Webhook for tenant {TenantId} is not readable JSON: {Reason}")]
-    private static partial void LogUnreadable(ILogger logger, string tenantId, string reason);
+    [LoggerMessage(LogLevel.Warning, "Webhook for {Receiver} is not readable JSON: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string receiver, string reason);
 
     [LoggerMessage(LogLevel.Information, "Webhook field {Field} for tenant {TenantId} is not handled yet; ignored")]
     private static partial void LogIgnoredField(ILogger logger, string tenantId, string field);

@@ -10,7 +10,11 @@ public sealed class WebhookInbox(StorageAccount storage, QueuePublisher queue, T
     /// <summary>Queue messages hold 64 KiB after base64; leave room for the envelope.</summary>
     public const int MaxInlineBodyBytes = 40 * 1024;
 
-    public async Task AcceptAsync(string tenantId, byte[] body, string correlationId, CancellationToken cancellationToken)
+    /// <summary>Blob prefix of the platform callback's bodies; '_' is in no tenant id.</summary>
+    private const string PlatformPrefix = "_platform";
+
+    /// <param name="tenantId">The tenant whose URL received the body; null for the platform app's callback.</param>
+    public async Task AcceptAsync(string? tenantId, byte[] body, string correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var receivedAt = clock.GetUtcNow();
@@ -21,7 +25,7 @@ public sealed class WebhookInbox(StorageAccount storage, QueuePublisher queue, T
         }
         else
         {
-            var blobName = $"{tenantId}/{receivedAt:yyyy/MM/dd}/{correlationId}.json";
+            var blobName = $"{tenantId ?? PlatformPrefix}/{receivedAt:yyyy/MM/dd}/{correlationId}.json";
             await Container.GetBlobClient(blobName).UploadAsync(new BinaryData(body), overwrite: true, cancellationToken).ConfigureAwait(false);
             command = new(WebhookEventCommand.CurrentVersion, tenantId, correlationId, receivedAt, null, blobName);
         }

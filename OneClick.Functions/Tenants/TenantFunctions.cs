@@ -19,7 +19,7 @@ public sealed record CreateTenantRequest(string? Id, string? Name, string? Defau
 
 public sealed record TenantView(
     string Id, string Name, string DefaultRegion, DateTimeOffset CreatedAt,
-    string? WabaId, string? PhoneNumberId, DateTimeOffset? CredentialsUpdatedAt, int MessagesPerSecond, string WebhookUrl,
+    string? WabaId, string? PhoneNumberId, DateTimeOffset? CredentialsUpdatedAt, string MetaApp, int MessagesPerSecond, string WebhookUrl,
     AccountHealthView Health);
 
 /// <summary>
@@ -46,12 +46,16 @@ public sealed record AccountHealthView(
 
 public sealed record CreatedTenantView(TenantView Tenant, string ApiKey);
 
-/// <summary>The secret fields are write-only: they never come back in any response.</summary>
-public sealed record StoreCredentialsRequest(string? WabaId, string? PhoneNumberId, string? AccessToken, string? AppSecret, string? WebhookVerifyToken);
+/// <summary>
+/// The secret fields are write-only: they never come back in any response. <c>MetaApp</c> is "own" (the default: the
+/// tenant's own Meta app, whose <c>AppSecret</c> and <c>WebhookVerifyToken</c> are required) or "platform" (the operator's
+/// platform app signs the webhooks, so the tenant gives neither).
+/// </summary>
+public sealed record StoreCredentialsRequest(string? WabaId, string? PhoneNumberId, string? AccessToken, string? AppSecret, string? WebhookVerifyToken, string? MetaApp = null);
 
 /// <summary>/api/tenants: creating and listing tenants (admin key), a tenant's profile, Meta credentials and connection (its own key or the admin's).</summary>
 public sealed partial class TenantFunctions(
-    TenantStore tenants, TenantSecrets secrets, WebhookOwnership ownership, MetaGraphClient meta, TimeProvider clock, IConfiguration configuration)
+    TenantStore tenants, TenantSecrets secrets, WebhookRoutes routes, WebhookOwnership ownership, PlatformApp platformApp, MetaGraphClient meta, TimeProvider clock, IConfiguration configuration)
 {
     private const string InvalidTenantId = "3–40 lowercase letters, digits and single dashes, starting and ending with a letter or digit.";
 
@@ -120,27 +124,62 @@ public sealed partial class TenantFunctions(
             errors.Add("tenantId", InvalidTenantId);
         CheckGraphId(errors, "wabaId", body.WabaId);
         CheckGraphId(errors, "phoneNumberId", body.PhoneNumberId);
-        CheckSecret(errors, "accessToken", body.AccessToken);
+        MetaSecrets.Check(errors, "accessToken", body.AccessToken);
         // The token travels in an HTTP header, which takes printable ASCII only.
         if (body.AccessToken is { } token && !token.All(c => c is > ' ' and < '\u007f'))
             errors.Add("accessToken", "Only printable ASCII characters (Meta's tokens are letters and digits).");
-        CheckSecret(errors, "appSecret", body.AppSecret);
-        CheckSecret(errors, "webhookVerifyToken", body.WebhookVerifyToken);
+        var metaApp = body.MetaApp ?? MetaApps.Own;
+        if (metaApp == MetaApps.Own)
+        {
+            MetaSecrets.Check(errors, "appSecret", body.AppSecret);
+            MetaSecrets.Check(errors, "webhookVerifyToken", body.WebhookVerifyToken);
+        }
+        else if (metaApp == MetaApps.Platform)
+        {
+            // The platform app's secret is the operator's: a tenant that sends one probably meant its own app.
+            if (body.AppSecret is not null)
+                errors.Add("appSecret", "Leave out with metaApp 'platform': the platform app's secret is set by the operator.");
+            if (body.WebhookVerifyToken is not null)
+                errors.Add("webhookVerifyToken", "Leave out with metaApp 'platform': the platform app's verify token is set by the operator.");
+        }
+        else
+        {
+            errors.Add("metaApp", "'own' (the tenant's own Meta app, the default) or 'platform' (the operator's platform app).");
+        }
         if (errors.Any)
             return Problem.Validation(errors);
         if (await FindAsync(tenantId, request.HttpContext, cancellationToken) is null)
             return Problem.NotFound("tenant");
+        if (metaApp == MetaApps.Platform && await platformApp.GetAsync(cancellationToken) is null)
+            return Problem.Conflict("No platform app is configured yet: the operator sets it with PUT /api/admin/platform-app.");
 
-        // Secrets first: the table only ever points at credentials that exist.
-        await secrets.SetAsync(tenantId, new TenantSecretValues(body.AccessToken!, body.AppSecret!, body.WebhookVerifyToken!), cancellationToken);
+        // The accounts first: another tenant's WABA or number is refused before anything is written.
+        if (await routes.ClaimAsync(tenantId, body.WabaId!, body.PhoneNumberId!, cancellationToken) is { } taken)
+            return Problem.From(taken);
+        // Secrets next: the table only ever points at credentials that exist.
+        if (metaApp == MetaApps.Platform)
+            await secrets.SetForPlatformAppAsync(tenantId, body.AccessToken!, cancellationToken);
+        else
+            await secrets.SetAsync(tenantId, new TenantSecretValues(body.AccessToken!, body.AppSecret!, body.WebhookVerifyToken!), cancellationToken);
+        var previous = new List<string>();
         var tenant = await tenants.UpdateAsync(tenantId, t =>
         {
+            previous.Clear();
+            if (t.WabaId is { } oldWaba && oldWaba != body.WabaId)
+                previous.Add(WebhookRoutes.WabaKey(oldWaba));
+            if (t.PhoneNumberId is { } oldPhone && oldPhone != body.PhoneNumberId)
+                previous.Add(WebhookRoutes.PhoneKey(oldPhone));
             t.WabaId = body.WabaId;
             t.PhoneNumberId = body.PhoneNumberId;
+            t.MetaApp = metaApp;
             t.CredentialsUpdatedAt = clock.GetUtcNow();
         }, cancellationToken);
+        if (tenant is null)
+            return Problem.NotFound("tenant");
         ownership.Forget(tenantId);
-        return tenant is null ? Problem.NotFound("tenant") : TypedResults.Ok(View(tenant, request.HttpContext));
+        // Only now that the profile names the new ids: a request cut short before this leaves an old row, never a gap.
+        await routes.ReleaseAsync(tenantId, previous, cancellationToken);
+        return TypedResults.Ok(View(tenant, request.HttpContext));
     }
 
     [Function("CheckTenantConnection")]
@@ -199,23 +238,16 @@ public sealed partial class TenantFunctions(
             ? await tenants.GetAsync(tenantId, cancellationToken)
             : null;
 
-    private TenantView View(TenantEntity t, HttpContext http)
-    {
-        var publicBase = configuration[SettingNames.ConfigKey(SettingNames.PublicBaseUrl)] ?? $"{http.Request.Scheme}://{http.Request.Host}";
-        return new(t.Id, t.Name, t.DefaultRegion, t.CreatedAt, t.WabaId, t.PhoneNumberId, t.CredentialsUpdatedAt, t.MessagesPerSecond,
-            $"{publicBase.TrimEnd('/')}/api/webhooks/meta/{t.Id}", AccountHealthView.From(t, clock.GetUtcNow()));
-    }
+    /// <summary>The webhook URL is the one Meta must call for this tenant: the app-level callback for a platform tenant.</summary>
+    private TenantView View(TenantEntity t, HttpContext http) =>
+        new(t.Id, t.Name, t.DefaultRegion, t.CreatedAt, t.WabaId, t.PhoneNumberId, t.CredentialsUpdatedAt,
+            t.UsesPlatformApp ? MetaApps.Platform : MetaApps.Own, t.MessagesPerSecond,
+            PublicUrls.Of(configuration, http, t.UsesPlatformApp ? "api/webhooks/meta" : $"api/webhooks/meta/{t.Id}"), AccountHealthView.From(t, clock.GetUtcNow()));
 
     private static void CheckGraphId(ValidationErrors errors, string field, string? value)
     {
         if (value is null || !GraphId().IsMatch(value))
             errors.Add(field, "Meta's numeric id (digits only) is required.");
-    }
-
-    private static void CheckSecret(ValidationErrors errors, string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > 2048 || value.Any(char.IsWhiteSpace))
-            errors.Add(field, "Required: up to 2048 characters, no spaces.");
     }
 
     [GeneratedRegex("^[0-9]{1,32}$")]

@@ -51,6 +51,8 @@ public sealed partial class HttpFileTests(OneClickEnvironment env)
         (variables["tenantId"], variables["apiKey"], variables["adminKey"]) = (tenant.Id, tenant.ApiKey, OneClickEnvironment.AdminKey);
         (variables["wabaId"], variables["phoneNumberId"], variables["accessToken"], variables["appSecret"], variables["verifyToken"]) =
             (tenant.WabaId, tenant.PhoneNumberId, tenant.AccessToken, tenant.AppSecret, tenant.VerifyToken);
+        // The environment's one platform app pair, so that other tests' platform tenants keep working.
+        (variables["platformAppSecret"], variables["platformVerifyToken"]) = (OneClickEnvironment.PlatformAppSecret, OneClickEnvironment.PlatformVerifyToken);
 
         var answers = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         var wrong = new List<string>();

@@ -72,17 +72,24 @@ public sealed class Customer(TestTenant tenant, string phone, string? name = nul
 
 public static class SignedWebhooks
 {
-    /// <summary>POSTs a webhook body to the tenant's webhook URL, signed like Meta does, and expects 200.</summary>
+    /// <summary>POSTs a webhook body to the tenant's webhook URL (the app-level one for a platform-app tenant), signed like Meta does, and expects 200.</summary>
     public static async Task PostAsync(TestTenant tenant, string body)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(tenant.Environment.AppUrl, $"api/webhooks/meta/{tenant.Id}"))
+        using var response = await SendAsync(tenant.Environment, tenant.WebhookPath, body, tenant.AppSecret);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>POSTs a body signed with <paramref name="appSecret"/> to <paramref name="path"/>; the caller reads the answer.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(OneClickEnvironment env, string path, string body, string appSecret)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(env.AppUrl, path))
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Compute(Encoding.UTF8.GetBytes(body), tenant.AppSecret));
-        using var response = await tenant.Environment.Http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Compute(Encoding.UTF8.GetBytes(body), appSecret));
+        return await env.Http.SendAsync(request);
     }
 
     public static JsonObject Change(TestTenant tenant, JsonArray? messages = null, JsonArray? statuses = null, JsonArray? contacts = null, string field = "messages")

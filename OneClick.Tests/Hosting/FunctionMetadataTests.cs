@@ -100,7 +100,7 @@ public sealed class FunctionMetadataTests
             var authorize = method.GetCustomAttribute<AuthorizeAttribute>() ?? type.GetCustomAttribute<AuthorizeAttribute>();
             Assert.True(anonymous is not null || authorize?.Policy is not null, $"{function["name"]} declares neither [AllowAnonymous] nor [Authorize(Policy = ...)]");
             if (anonymous is not null)
-                Assert.Contains(function["name"]!.ToString(), (string[])["Health", "VerifyMetaWebhook", "ReceiveMetaWebhook", "GetOpenApiDocument", "GetApiReferencePage", "GetApiReferenceScript"]);
+                Assert.Contains(function["name"]!.ToString(), (string[])["Health", "VerifyMetaWebhook", "ReceiveMetaWebhook", "VerifyPlatformMetaWebhook", "ReceivePlatformMetaWebhook", "GetOpenApiDocument", "GetApiReferencePage", "GetApiReferenceScript"]);
             else
                 Assert.Contains(authorize!.Policy, (string[])[Policies.Tenant, Policies.Admin, Policies.TenantOrAdmin]);
         }

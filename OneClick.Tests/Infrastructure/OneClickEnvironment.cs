@@ -154,9 +154,31 @@ public class OneClickEnvironment : IAsyncLifetime
         }
     }
 
-    /// <summary>A new tenant with its own sandbox phone number, wired for webhooks, through the public API.</summary>
-    public async Task<TestTenant> CreateTenantAsync(string? name = null)
+    /// <summary>The platform app's secrets in every environment (<see cref="UsePlatformAppAsync"/>); one pair, so tests never race to change it.</summary>
+    public const string PlatformAppSecret = "platform-app-secret-0123456789abcdef";
+    public const string PlatformVerifyToken = "platform-verify-0123456789";
+
+    /// <summary>Configures the operator's platform app through the admin API (idempotent).</summary>
+    public async Task UsePlatformAppAsync()
     {
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(AppUrl, "api/admin/platform-app"))
+        {
+            Content = JsonContent.Create(new { appSecret = PlatformAppSecret, verifyToken = PlatformVerifyToken }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// A new tenant with its own sandbox phone number, wired for webhooks, through the public API. With
+    /// <paramref name="platformApp"/> it uses the operator's platform app: the sandbox signs its number's webhooks with the
+    /// platform secret and sends them to the app-level callback, as Meta does for every WABA subscribed to that app.
+    /// </summary>
+    public async Task<TestTenant> CreateTenantAsync(string? name = null, bool platformApp = false)
+    {
+        if (platformApp)
+            await UsePlatformAppAsync();
         using var create = new HttpRequestMessage(HttpMethod.Post, new Uri(AppUrl, "api/tenants"))
         {
             Content = JsonContent.Create(new { name = name ?? "Test tenant" }),
@@ -172,8 +194,9 @@ public class OneClickEnvironment : IAsyncLifetime
             WabaId: Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
             PhoneNumberId: Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
             AccessToken: "EAAG" + Guid.NewGuid().ToString("N"),
-            AppSecret: Guid.NewGuid().ToString("N"),
-            VerifyToken: "verify-" + Guid.NewGuid().ToString("N"));
+            AppSecret: platformApp ? PlatformAppSecret : Guid.NewGuid().ToString("N"),
+            VerifyToken: platformApp ? PlatformVerifyToken : "verify-" + Guid.NewGuid().ToString("N"),
+            PlatformApp: platformApp);
 
         using var register = await Http.PostAsJsonAsync(new Uri(SandboxUrl, "_sandbox/phone-numbers"), new
         {
@@ -181,21 +204,23 @@ public class OneClickEnvironment : IAsyncLifetime
             wabaId = tenant.WabaId,
             accessToken = tenant.AccessToken,
             appSecret = tenant.AppSecret,
-            webhookUrl = new Uri(AppUrl, $"api/webhooks/meta/{tenant.Id}").ToString(),
+            webhookUrl = new Uri(AppUrl, platformApp ? "api/webhooks/meta" : $"api/webhooks/meta/{tenant.Id}").ToString(),
             displayPhoneNumber = "15550100002",
             verifiedName = name ?? "Test tenant",
         });
         register.EnsureSuccessStatusCode();
         await SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 20, delivered = 60, read = 120 } });
 
-        using var credentials = await tenant.PutAsync($"api/tenants/{tenant.Id}/credentials", new
-        {
-            wabaId = tenant.WabaId,
-            phoneNumberId = tenant.PhoneNumberId,
-            accessToken = tenant.AccessToken,
-            appSecret = tenant.AppSecret,
-            webhookVerifyToken = tenant.VerifyToken,
-        });
+        using var credentials = await tenant.PutAsync($"api/tenants/{tenant.Id}/credentials", platformApp
+            ? new { wabaId = tenant.WabaId, phoneNumberId = tenant.PhoneNumberId, accessToken = tenant.AccessToken, metaApp = "platform" }
+            : new
+            {
+                wabaId = tenant.WabaId,
+                phoneNumberId = tenant.PhoneNumberId,
+                accessToken = tenant.AccessToken,
+                appSecret = tenant.AppSecret,
+                webhookVerifyToken = tenant.VerifyToken,
+            });
         credentials.EnsureSuccessStatusCode();
         return tenant;
     }

@@ -7,8 +7,11 @@ namespace OneClick.Tests.Infrastructure;
 
 public sealed record TestTenant(
     OneClickEnvironment Environment, string Id, string ApiKey,
-    string WabaId, string PhoneNumberId, string AccessToken, string AppSecret, string VerifyToken)
+    string WabaId, string PhoneNumberId, string AccessToken, string AppSecret, string VerifyToken, bool PlatformApp = false)
 {
+    /// <summary>Where Meta (the sandbox) sends this tenant's webhooks: the app-level callback for a platform-app tenant.</summary>
+    public string WebhookPath => PlatformApp ? "api/webhooks/meta" : $"api/webhooks/meta/{Id}";
+
     public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
 
     public Task<HttpResponseMessage> PostAsync(string path, object body) => SendAsync(HttpMethod.Post, path, JsonContent.Create(body));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OneClick.Core.Storage;
+using OneClick.Tests.BadInput;
 using OneClick.Tests.Conversations;
 using OneClick.Tests.Infrastructure;
 
@@ -55,5 +56,30 @@ public sealed class CrossTenantWebhookTests(OneClickEnvironment env)
         Assert.Null(await stranger.FindContactIdAsync());
         Assert.Equal("scheduled", (await victim.GetJsonAsync($"api/messages/{scheduled}"))["status"]!.GetValue<string>());
     }
+    [Fact]
+    public async Task Own_app_mode_a_body_naming_another_tenants_accounts_sent_to_a_tenants_URL_writes_in_neither()
+    {
+        var a = await env.CreateTenantAsync("Shares a secret A");
+        var b = await env.CreateTenantAsync("Shares a secret B");
+        using (var shared = await b.PutAsync($"api/tenants/{b.Id}/credentials", new
+        {
+            wabaId = b.WabaId, phoneNumberId = b.PhoneNumberId, accessToken = b.AccessToken, appSecret = a.AppSecret, webhookVerifyToken = b.VerifyToken,
+        }))
+            shared.EnsureSuccessStatusCode();
 
+        // B's WABA and number, signed with the secret both hold, sent to A's URL.
+        var stranger = Customer.New(b);
+        await SignedWebhooks.PostAsync(a, SignedWebhooks.Envelope(b,
+            new JsonArray(SignedWebhooks.Change(b, messages: new JsonArray(SignedWebhooks.TextMessage(stranger.Digits, SignedWebhooks.NewWamid(), "STOP"))))));
+        // A genuine change for A afterwards is applied: the forged one has been processed by then.
+        var genuine = Customer.New(a);
+        await SignedWebhooks.PostAsync(a, SignedWebhooks.Envelope(a,
+            new JsonArray(SignedWebhooks.Change(a, messages: new JsonArray(SignedWebhooks.TextMessage(genuine.Digits, SignedWebhooks.NewWamid(), "hello"))))));
+        await genuine.WaitForConversationAsync(items => items.Count > 0);
+        await Queues.DrainAsync(env, QueueNames.WebhookEvents);
+
+        Assert.Null(await stranger.FindContactIdAsync());
+        Assert.Null(await new Customer(a, stranger.Phone).FindContactIdAsync());
+        await b.AssertNothingWrittenAsync();
+    }
 }
