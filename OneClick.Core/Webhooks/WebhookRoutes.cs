@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Caching.Memory;
 using OneClick.Core.Results;
 using OneClick.Core.Storage;
 
@@ -28,9 +29,14 @@ public sealed class WebhookRouteEntity : ITableEntity
 /// profile stays the authority (<see cref="WebhookOwnership"/> checks every change against it), so a row left behind by a
 /// request cut short can block an id, never misroute a change. Claims are inserts, which the table serialises: two tenants
 /// claiming one WABA at once cannot both win, and a retried claim finds its own row and goes on.
+/// A found route is cached for as long as the tenant's accounts are (<see cref="WebhookOwnership"/>): every status webhook
+/// of a platform tenant needs it. A WABA that moved to another tenant reaches it within that time on other instances;
+/// meanwhile the old tenant's ownership check refuses it, so a stale route delays a change, never misroutes it.
 /// </summary>
-public sealed class WebhookRoutes(StorageAccount storage, TimeProvider clock)
+public sealed class WebhookRoutes(StorageAccount storage, IMemoryCache cache, TimeProvider clock)
 {
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+
     private TableClient Table => storage.Table(TableNames.WebhookRoutes);
 
     public static string WabaKey(string wabaId) => "waba-" + wabaId;
@@ -38,10 +44,21 @@ public sealed class WebhookRoutes(StorageAccount storage, TimeProvider clock)
     public static string PhoneKey(string phoneNumberId) => "phone-" + phoneNumberId;
 
     /// <returns>The tenant that connected this WABA, or null.</returns>
-    public async Task<string?> FindTenantByWabaAsync(string wabaId, CancellationToken cancellationToken) =>
-        TableKey.IsValid(wabaId) && (await Table.FindAsync<WebhookRouteEntity>(WabaKey(wabaId), WebhookRouteEntity.OwnerRowKey, cancellationToken).ConfigureAwait(false)) is { } row
-            ? row.TenantId
-            : null;
+    public async Task<string?> FindTenantByWabaAsync(string wabaId, CancellationToken cancellationToken)
+    {
+        if (!TableKey.IsValid(wabaId))
+            return null;
+        var key = WabaKey(wabaId);
+        if (cache.TryGetValue(CacheKey(key), out string? tenantId))
+            return tenantId;
+        var row = await Table.FindAsync<WebhookRouteEntity>(key, WebhookRouteEntity.OwnerRowKey, cancellationToken).ConfigureAwait(false);
+        // Only a route that exists is remembered: an unconnected WABA may be claimed any moment.
+        if (row is not null)
+            cache.Set(CacheKey(key), row.TenantId, CacheFor);
+        return row?.TenantId;
+    }
+
+    private static string CacheKey(string key) => "webhook-route:" + key;
 
     /// <summary>
     /// Claims the WABA and the phone number for the tenant; a conflict when another tenant holds either, in which case
@@ -76,6 +93,7 @@ public sealed class WebhookRoutes(StorageAccount storage, TimeProvider clock)
 
     private async Task<(string Owner, bool IsNew)> TryClaimAsync(string key, string tenantId, CancellationToken cancellationToken)
     {
+        cache.Remove(CacheKey(key));
         while (true)
         {
             try
@@ -94,6 +112,7 @@ public sealed class WebhookRoutes(StorageAccount storage, TimeProvider clock)
 
     private async Task ReleaseAsync(string key, string tenantId, CancellationToken cancellationToken)
     {
+        cache.Remove(CacheKey(key));
         var row = await Table.FindAsync<WebhookRouteEntity>(key, WebhookRouteEntity.OwnerRowKey, cancellationToken).ConfigureAwait(false);
         if (row is null || row.TenantId != tenantId)
             return;
