@@ -43,16 +43,26 @@ public sealed partial class InvocationTelemetry(ILogger<InvocationTelemetry> log
     /// The delivery's own correlation id goes under <see cref="OneClickTelemetry.WebhookCorrelationId"/>: each status
     /// inside it opens a nested scope with its message's correlation id, and nested scopes must not repeat a key.
     /// </summary>
-    public TracedOperation StartWebhook(WebhookEventCommand command)
+    public TracedOperation StartWebhook(WebhookDelivery delivery)
     {
-        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(delivery);
         return TracedOperation.Start(logger, "ProcessWebhookEvent",
         [
-            new(OneClickTelemetry.TenantId, command.TenantId),
-            new(OneClickTelemetry.WebhookCorrelationId, command.CorrelationId),
+            new(OneClickTelemetry.TenantId, delivery.TenantId),
+            new(OneClickTelemetry.WebhookCorrelationId, delivery.CorrelationId),
             new(OneClickTelemetry.Destination, QueueNames.WebhookEvents),
         ]);
     }
+
+    /// <summary>One delivery of a message that held several failed; it is parked again alone (its own retries).</summary>
+    public void WebhookDeliveryFailed(WebhookDelivery delivery, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        LogDeliveryFailed(logger, exception, delivery.CorrelationId, delivery.TenantId);
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Webhook delivery {CorrelationId} of tenant {TenantId} failed inside a shared queue message; parked again on its own")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string correlationId, string? tenantId);
 
     [LoggerMessage(LogLevel.Information, "Send of message {MessageId}: {Outcome}")]
     private static partial void LogSent(ILogger logger, string messageId, string outcome);

@@ -125,17 +125,49 @@ public sealed class MetaWebhookFunctions(TenantSecrets secrets, PlatformApp plat
     private static IResult PlatformAppNotConfigured() =>
         Problem.From(Core.Results.Failure.NotFound("platform app") with { Detail = "No platform app is configured: the operator sets it with PUT /api/admin/platform-app." });
 
-    /// <summary>One parked webhook delivery from the queue; processing is idempotent, so a retry is harmless.</summary>
+    /// <summary>
+    /// The webhook deliveries one instance parked together, applied side by side (status steps then share table
+    /// transactions). Processing is idempotent, so a retry is harmless; when some of several fail, the rest stay done
+    /// and the failed ones are parked again alone, to be retried (and poisoned) on their own.
+    /// </summary>
     [Function(nameof(ProcessWebhookEvent))]
     public async Task ProcessWebhookEvent(
         [QueueTrigger(QueueNames.WebhookEvents, Connection = QueueTriggers.Connection)] WebhookEventCommand command, CancellationToken cancellationToken)
     {
-        QueueTriggers.Require(command, c => c.V == WebhookEventCommand.CurrentVersion && (c.Body ?? c.BlobName) is not null);
-        using var operation = telemetry.StartWebhook(command);
-        var body = await inbox.ReadBodyAsync(command, cancellationToken);
-        if (command.TenantId is null)
+        QueueTriggers.Require(command, c => c.ReadDeliveries() is not null);
+        var deliveries = command.ReadDeliveries()!;
+        if (deliveries is [var single])
+        {
+            await ProcessAsync(single, cancellationToken);
+            return;
+        }
+        var failed = new System.Collections.Concurrent.ConcurrentBag<WebhookDelivery>();
+        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = DeliveriesAtOnce, CancellationToken = cancellationToken }, async (delivery, ct) =>
+        {
+            try
+            {
+                await ProcessAsync(delivery, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                telemetry.WebhookDeliveryFailed(delivery, e);
+                failed.Add(delivery);
+            }
+        });
+        if (!failed.IsEmpty)
+            await inbox.RequeueAloneAsync(failed, cancellationToken);
+    }
+
+    /// <summary>Deliveries of one message applied at once; the host runs up to 24 messages at once besides.</summary>
+    private const int DeliveriesAtOnce = 16;
+
+    private async Task ProcessAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        using var operation = telemetry.StartWebhook(delivery);
+        var body = await inbox.ReadBodyAsync(delivery, cancellationToken);
+        if (delivery.TenantId is null)
             await processor.ProcessPlatformAsync(body, cancellationToken);
         else
-            await processor.ProcessAsync(command.TenantId, body, cancellationToken);
+            await processor.ProcessAsync(delivery.TenantId, body, cancellationToken);
     }
 }

@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.Configuration;
+using OneClick.Core.Configuration;
+using OneClick.Core.Storage;
+using OneClick.Core.Webhooks;
+using OneClick.Tests.Conversations;
+using OneClick.Tests.Infrastructure;
+
+namespace OneClick.Tests.Webhooks;
+
+/// <summary>
+/// The webhook-events queue as bodies reach it: a burst shares queue messages (group commit), a failing delivery does
+/// not hold back the others it shares a message with, and messages of the previous version are still applied.
+/// </summary>
+[Collection(SharedEnvironment.Name)]
+public sealed class WebhookInboxTests(OneClickEnvironment env)
+{
+    [Fact]
+    public async Task A_burst_of_bodies_shares_a_few_queue_messages_and_every_body_is_applied()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var (inbox, requests) = CountingInbox();
+        var customers = Enumerable.Range(0, 40).Select(i => new Customer(tenant, $"+1415555{6100 + i}")).ToList();
+        var texts = customers.Select(c => $"burst from {c.Phone}").ToList();
+
+        await Task.WhenAll(customers.Select((c, i) => inbox.AcceptAsync(tenant.Id,
+            Encoding.UTF8.GetBytes(Body(tenant, c, texts[i])), $"burst-{i}", CancellationToken.None)));
+
+        // Two puts go at once; the bodies that wait behind them go together.
+        var puts = requests.Count(r => r == "POST /webhook-events/messages");
+        Assert.InRange(puts, 1, 10);
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var text = texts[i];
+            await customers[i].WaitForConversationAsync(items => items.Any(m => m!["text"]?.GetValue<string>() == text));
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_that_fails_inside_a_shared_message_is_retried_alone_while_the_others_are_applied()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var customer = Customer.New(tenant);
+        var missing = $"poisoned-{Guid.NewGuid():N}";
+        var message = new WebhookEventCommand(WebhookEventCommand.CurrentVersion,
+        [
+            new WebhookDelivery(tenant.Id, "applied", DateTimeOffset.UtcNow, Body(tenant, customer, "shared message, applied"), null),
+            // Its claim-check blob does not exist: reading it fails on every try.
+            new WebhookDelivery(tenant.Id, missing, DateTimeOffset.UtcNow, null, $"{tenant.Id}/2026/12/05/{missing}.json"),
+        ]);
+        await env.Storage.Queue(QueueNames.WebhookEvents).SendMessageAsync(JsonSerializer.Serialize(message, QueueJson.Options));
+
+        await customer.WaitForConversationAsync(items => items.Any(m => m!["text"]?.GetValue<string>() == "shared message, applied"));
+        // The failed one was parked again on its own, so after its own tries the poison queue holds it alone.
+        var poison = env.Storage.Queue(QueueNames.Poison(QueueNames.WebhookEvents));
+        var poisoned = await Eventually.Async(
+            async () => (await poison.PeekMessagesAsync(32)).Value.Select(m => JsonSerializer.Deserialize<WebhookEventCommand>(m.Body.ToString(), QueueJson.Options)!)
+                .FirstOrDefault(c => c.Deliveries?.Any(d => d.CorrelationId == missing) == true),
+            c => c is not null, "the failing delivery in the poison queue", TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(500));
+        Assert.Equal([missing], poisoned!.Deliveries!.Select(d => d.CorrelationId));
+    }
+
+    [Fact]
+    public async Task A_message_of_the_previous_version_parked_before_an_upgrade_is_still_applied()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var customer = Customer.New(tenant);
+        var version1 = new JsonObject
+        {
+            ["v"] = 1, ["tenantId"] = tenant.Id, ["correlationId"] = "version-1", ["receivedAt"] = DateTimeOffset.UtcNow,
+            ["body"] = Body(tenant, customer, "parked by version 1"), ["blobName"] = null,
+        };
+        await env.Storage.Queue(QueueNames.WebhookEvents).SendMessageAsync(version1.ToJsonString());
+
+        await customer.WaitForConversationAsync(items => items.Any(m => m!["text"]?.GetValue<string>() == "parked by version 1"));
+    }
+
+    [Fact]
+    public async Task A_body_whose_escaped_form_outgrows_a_queue_message_goes_through_a_blob()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var (inbox, requests) = CountingInbox();
+        var customer = Customer.New(tenant);
+        // 30 KB of UTF-8, under the inline limit, but JSON escapes each of these characters as \uXXXX: 60 KB in a message.
+        var text = string.Concat(Enumerable.Repeat("नमस्ते ", 1_500));
+        // Meta sends such text unescaped (JsonNode would escape it already).
+        var body = Encoding.UTF8.GetBytes(Body(tenant, customer, "placeholder").Replace("placeholder", text, StringComparison.Ordinal));
+        Assert.InRange(body.Length, 20_000, WebhookInbox.MaxInlineBodyBytes);
+
+        await inbox.AcceptAsync(tenant.Id, body, $"escaped-{Guid.NewGuid():N}", CancellationToken.None);
+
+        Assert.Contains(requests, r => r.StartsWith($"PUT /{BlobContainerNames.WebhookPayloads}/", StringComparison.Ordinal));
+        // The conversation keeps a text's first 4,096 characters, as Meta allows in a text message.
+        await customer.WaitForConversationAsync(items => items.Any(m => m!["text"]?.GetValue<string>() is { Length: > 1_000 } stored && text.StartsWith(stored.TrimEnd(), StringComparison.Ordinal)));
+    }
+
+    private static string Body(TestTenant tenant, Customer customer, string text) =>
+        SignedWebhooks.Envelope(tenant, [SignedWebhooks.Change(tenant, messages: [SignedWebhooks.TextMessage(customer.Digits, SignedWebhooks.NewWamid(), text)])]);
+
+    /// <summary>An inbox of its own on the same storage, whose requests ("METHOD /path") are recorded.</summary>
+    private (WebhookInbox Inbox, IReadOnlyCollection<string> Requests) CountingInbox()
+    {
+        var recorder = new RequestRecorder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
+        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
+        return (new WebhookInbox(storage, new QueuePublisher(storage), TimeProvider.System), recorder.Requests);
+    }
+
+    private sealed class RequestRecorder : HttpPipelineSynchronousPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
+
+        public IReadOnlyCollection<string> Requests => _requests;
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            // Azurite's paths start with the account name.
+            var path = message.Request.Uri.Path;
+            _requests.Enqueue($"{message.Request.Method} {path[path.IndexOf('/', 1)..]}");
+        }
+    }
+}
