@@ -134,6 +134,7 @@ public sealed class CampaignBenchmark : IBenchmark
             }
         });
         var cpu = CpuSampler.Start(TablePort(env));
+        var deliveredBefore = await env.WebhooksDeliveredAsync();
         var clock = Stopwatch.StartNew();
         var campaign = await LaunchAsync(tenant, list);
         var sent = await WaitForAsync(tenant, campaign, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(60), pollMs: 250);
@@ -146,7 +147,8 @@ public sealed class CampaignBenchmark : IBenchmark
         await depth;
         await DrainAsync(env);
         var (tables, queues, blobs) = env.Counter.Snapshot();
-        var webhooks = env.Counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count);
+        var webhooks = await env.WebhooksDeliveredAsync() - deliveredBefore;
+        var perMessage = (double)webhooks / QueuePuts(env.Counter);
 
         // Statuses applied by the time the last send was recorded: each recipient's level is how many of its three it has.
         var atSendEnd = sent["stats"]!;
@@ -163,12 +165,12 @@ public sealed class CampaignBenchmark : IBenchmark
             $"sent in {sendTime.TotalSeconds:0.0} s = {sendRate:N0}/s with its statuses arriving; {appliedDuringSends:N0} statuses applied by then = {statusRateDuringSends:N0}/s " +
             $"= {statusRateDuringSends / sendRate:0.00}× the send rate over the same window (3× at most: each status arrives 1–3 s after its send)");
         Console.WriteLine($"  stats final {finalTime.TotalSeconds:0.0} s after the launch: {lag.TotalSeconds:0.0} s after the last send (the last status arrives {LastArrivalSeconds:0} s after it); " +
-            $"{3 * recipients:N0} statuses in {finalTime.TotalSeconds:0.0} s = {statusRate:N0}/s; {webhooks:N0} webhooks with duplicates; webhook queue at most {deepest:N0} deep");
+            $"{3 * recipients:N0} statuses in {finalTime.TotalSeconds:0.0} s = {statusRate:N0}/s; {webhooks:N0} webhooks with duplicates, {perMessage:0.0} per queue message; webhook queue at most {deepest:N0} messages deep");
         Console.WriteLine($"  storage requests {perStatus:0.00} per webhook (the status campaign's requests less {send.RequestsPerRecipient:0.000} per recipient for its sends); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
         Console.WriteLine($"  peak managed heap {peak / 1048576.0:N0} MiB (app + sandbox + driver in one process: the sandbox is in the app's process); during the sends {sendCpu}; until final {cpuSummary}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
-        var statusFloorRate = await PrintStatusFloorAsync(env, recipients);
+        var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
         // Statuses keep up when the stats are final within the last status's arrival delay plus two polls of the queue
         // (the host's longest idle back-off, 2 s) and the benchmark's own poll: the backlog never outgrew what arrived.
         var keptUp = lag.TotalSeconds <= LastArrivalSeconds + 5;
@@ -194,6 +196,7 @@ public sealed class CampaignBenchmark : IBenchmark
         var statusPeak = 0L;
         using var heap = new Timer(_ => statusPeak = Math.Max(statusPeak, GC.GetTotalMemory(false)), null, 0, 200);
         var cpu = CpuSampler.Start(TablePort(env));
+        var deliveredBefore = await env.WebhooksDeliveredAsync();
         var statusClock = Stopwatch.StartNew();
         await env.SandboxControlAsync("_sandbox/webhook-deliveries/release");
         var final = await WaitForAsync(tenant, statusCampaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
@@ -201,17 +204,18 @@ public sealed class CampaignBenchmark : IBenchmark
         var cpuSummary = cpu.Summary();
         await DrainAsync(env);
         var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
-        var webhooks = env.Counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count);
+        var webhooks = await env.WebhooksDeliveredAsync() - deliveredBefore;
+        var perMessage = (double)webhooks / QueuePuts(env.Counter);
         var statusRate = webhooks / toFinal.TotalSeconds;
         var perStatus = (double)(wTables + wQueues + wBlobs) / webhooks;
         var exact = Exact(final["stats"]!, recipients);
         Console.WriteLine($"status webhooks held back: {webhooks:N0} (sent, delivered, read for {recipients:N0}, with duplicates and reordering) applied in {toFinal.TotalSeconds:0.0} s = {statusRate:N0}/s " +
-            $"= {statusRate / send.Rate:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once)");
+            $"= {statusRate / send.Rate:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once); {perMessage:0.0} webhooks per queue message");
         Console.WriteLine($"  storage requests {perStatus:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
         Console.WriteLine($"  peak managed heap {statusPeak / 1048576.0:N0} MiB (app + sandbox + driver in one process); {cpuSummary}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
-        var statusFloorRate = await PrintStatusFloorAsync(env, recipients);
+        var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
         var fastStatuses = statusRate >= 3 * send.Rate || statusRate >= 0.8 * statusFloorRate;
         return PrintTargets(send, fastStatuses,
             $"statuses ≥ 3× sends or ≥ 80% of their storage floor {(fastStatuses ? "met" : "NOT MET")} ({statusRate / send.Rate:0.00}×, {statusRate / statusFloorRate:P0} of the floor)",
@@ -222,11 +226,14 @@ public sealed class CampaignBenchmark : IBenchmark
         stats["read"]!.GetValue<long>() == recipients && stats["delivered"]!.GetValue<long>() == 0 && stats["sent"]!.GetValue<long>() == 0
         && stats["accepted"]!.GetValue<long>() == 0 && stats["targeted"]!.GetValue<long>() == recipients;
 
-    private static async Task<double> PrintStatusFloorAsync(OneClickEnvironment env, int recipients)
+    private static long QueuePuts(StorageRequestCounter counter) =>
+        Math.Max(1, counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count));
+
+    private static async Task<double> PrintStatusFloorAsync(OneClickEnvironment env, int recipients, double perMessage)
     {
-        var statusFloor = await StatusFloorAsync(env, recipients);
+        var statusFloor = await StatusFloorAsync(env, recipients, perMessage);
         var rate = 3.0 * recipients / statusFloor.TotalSeconds;
-        Console.WriteLine($"status storage floor: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete; " +
+        Console.WriteLine($"status storage floor: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete of messages holding {perMessage:0.0} webhooks each, as the app's inbox grouped them in the run above; " +
             $"a point read for each sent; transactions of {StatusFloorPerTransaction} per shard with marker rows and a counter delta): {statusFloor.TotalSeconds:0.0} s = {rate:N0}/s");
         return rate;
     }
@@ -322,13 +329,14 @@ public sealed class CampaignBenchmark : IBenchmark
 
     /// <summary>
     /// What the store alone needs for the status path, as the code does it, for 3N webhooks (sent, then delivered, then
-    /// read, each for every recipient): per webhook its raw-body queue put, a share of a receive of 16 and its delete; per
+    /// read, each for every recipient): the raw bodies in queue messages of <paramref name="perMessage"/> webhooks each, as
+    /// the app's inbox grouped them in the same run (a put, a share of a receive of 16 and a delete per message); per
     /// sent a point read of the recipient row; per {StatusFloorPerTransaction} webhooks of one shard one transaction with
     /// their row changes, marker rows (sent: insert; delivered/read: insert, assert, merge) and a counter delta.
     /// Run against a table of N recipient rows (and a queue) of its own, with 24 webhooks in flight like the host's
     /// batch of 16 plus 8.
     /// </summary>
-    private static async Task<TimeSpan> StatusFloorAsync(OneClickEnvironment env, int count)
+    private static async Task<TimeSpan> StatusFloorAsync(OneClickEnvironment env, int count, double perMessage)
     {
         var service = new TableServiceClient(env.Azurite.ConnectionString);
         var table = service.GetTableClient("floorstatuses");
@@ -352,11 +360,14 @@ public sealed class CampaignBenchmark : IBenchmark
             var batches = Enumerable.Range(0, count).GroupBy(i => CampaignRecipientStore.PartitionOf(Occurrence, Key(i))).SelectMany(g => g.Chunk(StatusFloorPerTransaction));
             await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 24 / 4 * 2 }, async (batch, ct) =>
             {
-                await Task.WhenAll(batch.Select(_ => queue.SendMessageAsync(body, ct)));
+                // The batch's webhooks in as many queue messages as the app's inbox would use for them.
+                var messages = Math.Max(1, (int)Math.Round(batch.Length / Math.Max(1.0, perMessage)));
+                var content = string.Concat(Enumerable.Repeat(body, (int)Math.Ceiling((double)batch.Length / messages)));
+                await Task.WhenAll(Enumerable.Range(0, messages).Select(_ => queue.SendMessageAsync(content, ct)));
                 var received = new List<Azure.Storage.Queues.Models.QueueMessage>();
                 // Never more than this batch put: the batches share the queue, and taking another's messages would starve it.
-                while (received.Count < batch.Length)
-                    received.AddRange((await queue.ReceiveMessagesAsync(Math.Min(16, batch.Length - received.Count), TimeSpan.FromMinutes(5), ct)).Value);
+                while (received.Count < messages)
+                    received.AddRange((await queue.ReceiveMessagesAsync(Math.Min(16, messages - received.Count), TimeSpan.FromMinutes(5), ct)).Value);
                 var partition = CampaignRecipientStore.PartitionOf(Occurrence, Key(batch[0]));
                 var actions = new List<TableTransactionAction>();
                 foreach (var i in batch)
@@ -516,6 +527,10 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
         using var response = await Http.PostAsync(new Uri(SandboxUrl, path), null);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>Webhooks the sandbox has delivered (2xx) since it started: the benchmark's count of status webhooks.</summary>
+    public async Task<int> WebhooksDeliveredAsync() =>
+        (await Http.GetFromJsonAsync<JsonObject>(new Uri(SandboxUrl, "_sandbox/webhook-deliveries")))!["delivered"]!.GetValue<int>();
 
     public StorageRequestCounter Counter { get; } = new();
 
