@@ -14,6 +14,9 @@ public static class ApiKeys
     public static string Generate() =>
         Prefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The key's entry in the authentication caches (known keys, and <see cref="Caching.UnknownKeys"/>).</summary>
+    public static string CacheKey(string apiKey) => "apikey:" + Hash(apiKey);
+
     public static string Hash(string apiKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 

@@ -4,7 +4,7 @@ using OneClick.Core.Storage;
 
 namespace OneClick.Core.Tenants;
 
-public sealed class TenantStore(StorageAccount storage, TimeProvider clock)
+public sealed class TenantStore(StorageAccount storage, TimeProvider clock, Caching.UnknownKeys unknownKeys)
 {
     private TableClient Tenants => storage.Table(TableNames.Tenants);
     private TableClient Keys => storage.Table(TableNames.ApiKeys);
@@ -37,6 +37,9 @@ public sealed class TenantStore(StorageAccount storage, TimeProvider clock)
             await Tenants.DeleteEntityAsync(id, TenantEntity.ProfileRowKey, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        // A caller that tried the key before it existed (the demo's readiness poll, a client racing the seeder) is
+        // remembered as unknown for a minute; on this instance the key works at once.
+        unknownKeys.Forget(ApiKeys.CacheKey(apiKey));
         return (tenant, apiKey);
     }
 

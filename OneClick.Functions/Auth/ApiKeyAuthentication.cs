@@ -43,7 +43,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
         // Known keys go in the shared cache (there are as many as tenants); unknown ones, which a caller can make up
         // without end, only in the bounded UnknownKeys.
-        var cacheKey = "apikey:" + ApiKeys.Hash(key);
+        var cacheKey = ApiKeys.CacheKey(key);
         if (cache.TryGetValue(cacheKey, out string? tenantId) && tenantId is not null)
             return Success(new Claim(TenantClaim, tenantId));
         if (unknown.IsUnknown(cacheKey))

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Caching;
 using OneClick.Tests.Infrastructure;
 
@@ -47,6 +48,26 @@ public sealed class UnknownTenantTests(OneClickEnvironment env)
         }
         using var known = await tenant.GetAsync("api/contacts");
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_tried_before_its_tenant_existed_works_as_soon_as_the_tenant_is_created()
+    {
+        // The demo's readiness poll does exactly this: it asks with the demo key while the seeder is still creating it.
+        var key = "ock_" + Guid.NewGuid().ToString("N");
+        async Task<HttpStatusCode> ListContactsAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(env.AppUrl, "api/contacts"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await env.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, await ListContactsAsync());
+
+        var store = env.App.Services.GetRequiredService<OneClick.Core.Tenants.TenantStore>();
+        Assert.NotNull(await store.CreateAsync("t" + Guid.NewGuid().ToString("N")[..20], "Created after its key was tried", "US", key, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.OK, await ListContactsAsync());
     }
 
     [Fact]
