@@ -162,7 +162,7 @@ public sealed partial class LocalFunctionsHostTests(LocalHostEnvironment env) : 
         var ticks = new List<JsonElement>();
         await Eventually.Async(async () =>
         {
-            ticks = await env.PeekAllAsync("ticks");
+            ticks = await env.PeekAllAsync(LocalHostEnvironment.TicksQueue);
             return ticks.Zip(ticks.Skip(1)).Any(p => Next(p.Second) - Next(p.First) == TimeSpan.FromSeconds(2) && OnTime(p.First) && OnTime(p.Second));
         }, () => $"The timer (every 2 s) did not fire on time twice in a row. Runs (scheduled, at): {string.Join(", ", ticks.Select(t => (Next(t), At(t))))}");
 

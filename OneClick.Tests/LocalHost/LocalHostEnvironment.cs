@@ -28,13 +28,19 @@ public sealed class LocalHostEnvironment : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartAsync();
-        Host = new LocalFunctionsHost(Options(), LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug)));
+        Host = new LocalFunctionsHost(Options(TicksQueue), LoggerFactory.Create(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug)));
         await Host.StartAsync();
         Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    /// <summary>Options for a host of the sample worker (tests that need a second host change what they need).</summary>
-    public LocalFunctionsHostOptions Options() => new()
+    /// <summary>Where this environment's host records its timer runs.</summary>
+    public const string TicksQueue = "ticks";
+
+    /// <summary>
+    /// Options for a host of the sample worker (tests that need a second host change what they need). A second host runs
+    /// the timer too, so its runs go to another queue than this environment's <see cref="TicksQueue"/>.
+    /// </summary>
+    public LocalFunctionsHostOptions Options(string ticksQueue = "ticks-second-host") => new()
     {
         ScriptRoot = SampleWorkerOutput,
         HttpPort = 0,
@@ -42,6 +48,7 @@ public sealed class LocalHostEnvironment : IAsyncLifetime
         {
             ["AzureWebJobsStorage"] = _azurite!.ConnectionString,
             ["TypedQueueName"] = "typed-in",
+            ["TicksQueueName"] = ticksQueue,
         },
         RestartDelay = TimeSpan.FromMilliseconds(200),
     };
