@@ -9,8 +9,9 @@ APP_URL=http://127.0.0.1:7071
 SANDBOX_URL=http://127.0.0.1:7081
 mkdir -p .local/azurite .local/logs
 
-# Azurite from npm, pinned in package.json / package-lock.json, installed into the repository on first use.
-if [ ! -x node_modules/.bin/azurite ]; then
+# Azurite from npm, pinned in package.json / package-lock.json, installed into the repository on first use, and again
+# whenever the lock file or a patch in patches/ (applied by npm ci) is newer than the install.
+if [ ! -x node_modules/.bin/azurite ] || [ -n "$(find package-lock.json patches -newer node_modules/.package-lock.json)" ]; then
   echo "Installing Azurite (npm ci)..."
   npm ci --no-audit --no-fund --loglevel=error
 fi

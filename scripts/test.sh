@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci also applies patches/ (patch-package): again whenever the lock file or a patch is newer than the install.
+if [ ! -x node_modules/.bin/azurite ] || [ -n "$(find package-lock.json patches -newer node_modules/.package-lock.json)" ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 # The reference page's browser test drives Debian's Chromium (Playwright's own browser download needs the internet).
