@@ -31,9 +31,22 @@ public sealed partial class CampaignDispatcher(
     public static readonly TimeSpan StepBudget = TimeSpan.FromSeconds(3);
     private const int PagesInFlight = 4;
 
-    public async Task DispatchAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
+    /// <summary>How long a dispatch or watch step keeps trying through a storage outage before it fails.</summary>
+    public static readonly TimeSpan OutagePatience = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// One step of an occurrence's dispatch or watch chain. Each chain is one message at a time, so a step that failed
+    /// while storage was down could not be released either: its message, and the whole occurrence with it, would
+    /// wait out the host's 10-minute lease. Steps are idempotent, so one is tried again in place instead.
+    /// </summary>
+    public Task DispatchAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        return StorageOutage.RetryAsync(() => StepAsync(command, cancellationToken), OutagePatience, clock, cancellationToken);
+    }
+
+    private async Task StepAsync(DispatchCampaignCommand command, CancellationToken cancellationToken)
+    {
         if (command.Watch)
         {
             await progress.WatchAsync(command.TenantId, command.CampaignId, command.Occurrence, command.CorrelationId, cancellationToken, command.Continuation).ConfigureAwait(false);
