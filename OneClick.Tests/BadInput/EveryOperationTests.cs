@@ -230,6 +230,9 @@ public sealed class EveryOperationTests(EveryOperationEnvironment env, ITestOutp
             (await tenant.Send(HttpMethod.Post, "api/templates/sync", null)).AssertStatus(HttpStatusCode.OK);
         }
         await tenant.WaitForStatusAsync(message, "read");
+        // Queued work left running would write after the "before" snapshot (a queue message can sit unread between two
+        // polls for longer than the snapshot's one-second settle check).
+        await Audience.ContactImportTests.WaitForImportAsync(tenant, import);
         return ids;
     }
 
