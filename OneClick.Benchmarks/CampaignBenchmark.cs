@@ -134,6 +134,7 @@ public sealed class CampaignBenchmark : IBenchmark
             }
         });
         var cpu = CpuSampler.Start(TablePort(env));
+        using var transactions = new StatusTransactionCounter();
         var deliveredBefore = await env.WebhooksDeliveredAsync();
         var clock = Stopwatch.StartNew();
         var campaign = await LaunchAsync(tenant, list);
@@ -168,6 +169,7 @@ public sealed class CampaignBenchmark : IBenchmark
             $"{3 * recipients:N0} statuses in {finalTime.TotalSeconds:0.0} s = {statusRate:N0}/s; {webhooks:N0} webhooks with duplicates, {perMessage:0.0} per queue message; webhook queue at most {deepest:N0} messages deep");
         Console.WriteLine($"  storage requests {perStatus:0.00} per webhook (the status campaign's requests less {send.RequestsPerRecipient:0.000} per recipient for its sends); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
         Console.WriteLine($"  peak managed heap {peak / 1048576.0:N0} MiB (app + sandbox + driver in one process: the sandbox is in the app's process); during the sends {sendCpu}; until final {cpuSummary}");
+        Console.WriteLine($"  status transactions: {transactions.Summary(webhooks)}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
         var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
@@ -546,6 +548,43 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
         Counter.Learn(builder.Configuration["AzureWebJobsStorage"] ?? "");
         builder.Services.AddSingleton(sp => new StorageAccount(builder.Configuration, sp.GetRequiredService<HostSettings>().MessageEncoding, Counter));
     }
+}
+
+/// <summary>
+/// The app's <c>oneclick.campaign.status_transactions</c> metric, read in process: status transactions committed, and
+/// refused for one step (already applied, or planned again), which Azurite applies and then rolls back.
+/// </summary>
+internal sealed class StatusTransactionCounter : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byOutcome = new(StringComparer.Ordinal);
+
+    public StatusTransactionCounter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "OneClick" && instrument.Name == "oneclick.campaign.status_transactions")
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "oneclick.outcome")
+                    _byOutcome.AddOrUpdate(tag.Value?.ToString() ?? "", value, (_, n) => n + value);
+        });
+        _listener.Start();
+    }
+
+    public string Summary(long webhooks)
+    {
+        long Of(string outcome) => _byOutcome.GetValueOrDefault(outcome);
+        var (committed, applied, replanned) = (Of("committed"), Of("already_applied"), Of("replanned"));
+        var total = Math.Max(1, committed + applied + replanned);
+        return $"{committed:N0} committed, {applied + replanned:N0} refused ({(double)(applied + replanned) / total:P0}: {applied:N0} for a step already applied, " +
+            $"{replanned:N0} for a guess or ETag that no longer held); {(double)total / webhooks:0.000} per webhook";
+    }
+
+    public void Dispose() => _listener.Dispose();
 }
 
 /// <summary>

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OneClick.Core.Configuration;
 using OneClick.Core.Campaigns;
 using OneClick.Core.Campaigns.StatusWebhooks;
 using OneClick.Core.Storage;
@@ -109,6 +111,33 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
         Assert.Equal(6, stats.L("read"));
         Assert.Equal(0, stats.L("delivered"));
+        CampaignTestKit.AssertAccountedFor(stats);
+    }
+
+    [Fact]
+    public async Task A_duplicate_of_a_status_this_instance_stored_costs_no_storage_request()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(2);
+        var recorder = new StorageRequestRecorder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
+        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
+        var writer = new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System);
+
+        foreach (var (key, wamid, callback) in recipients)
+        {
+            foreach (var status in new[] { "sent", "delivered", "read" })
+            {
+                Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, status, callback)), CancellationToken.None));
+                var before = recorder.Requests.Count;
+                Assert.False(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, status, callback)), CancellationToken.None));
+                Assert.Equal(before, recorder.Requests.Count);
+            }
+        }
+
+        var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(2, stats.L("read"));
+        Assert.Equal(0, stats.L("delivered"));
+        Assert.Equal(0, stats.L("sent"));
         CampaignTestKit.AssertAccountedFor(stats);
     }
 

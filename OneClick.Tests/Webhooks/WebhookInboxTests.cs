@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Microsoft.Extensions.Configuration;
 using OneClick.Core.Configuration;
 using OneClick.Core.Storage;
@@ -104,23 +102,9 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
     /// <summary>An inbox of its own on the same storage, whose requests ("METHOD /path") are recorded.</summary>
     private (WebhookInbox Inbox, IReadOnlyCollection<string> Requests) CountingInbox()
     {
-        var recorder = new RequestRecorder();
+        var recorder = new StorageRequestRecorder();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
         var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
         return (new WebhookInbox(storage, new QueuePublisher(storage), TimeProvider.System), recorder.Requests);
-    }
-
-    private sealed class RequestRecorder : HttpPipelineSynchronousPolicy
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
-
-        public IReadOnlyCollection<string> Requests => _requests;
-
-        public override void OnSendingRequest(HttpMessage message)
-        {
-            // Azurite's paths start with the account name.
-            var path = message.Request.Uri.Path;
-            _requests.Enqueue($"{message.Request.Method} {path[path.IndexOf('/', 1)..]}");
-        }
     }
 }
