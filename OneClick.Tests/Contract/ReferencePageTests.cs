@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using OneClick.Tests.Infrastructure;
 
@@ -35,21 +34,7 @@ public sealed class ReferencePageTests(OneClickEnvironment env)
         Assert.Equal("+14155550177", item!["phoneNumber"]!.GetValue<string>());
     }
 
-    private static async Task<JsonNode> RunAsync(Uri app, string apiKey)
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root, // node resolves playwright-core from the repository's node_modules
-            ArgumentList = { Path.Combine(RepoPaths.Root, "OneClick.Tests", "Contract", "reference-page.mjs"), app.ToString(), apiKey },
-        };
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await node.WaitForExitAsync(timeout.Token);
-        Assert.True(node.ExitCode == 0, $"The browser run failed ({node.ExitCode}): {await errors}");
-        return JsonNode.Parse(await output)!;
-    }
+    /// <summary>Drives the page in the browser; node resolves playwright-core from the repository's node_modules.</summary>
+    private static async Task<JsonNode> RunAsync(Uri app, string apiKey) =>
+        JsonNode.Parse(await NodeScript.RunAsync("Contract/reference-page.mjs", TimeSpan.FromSeconds(120), app.ToString(), apiKey))!;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OneClick.Tests.Infrastructure;
 
 namespace OneClick.Tests.DevTools;
@@ -15,20 +14,7 @@ public sealed class StorageEmulatorPatchTests
     [Fact]
     public async Task Azurites_lokijs_removes_zero_or_one_document_without_re_sorting_its_indices()
     {
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-            ArgumentList = { Path.Combine(RepoPaths.Root, "OneClick.Tests", "DevTools", "lokijs-removal.cjs") },
-        };
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await node.WaitForExitAsync(timeout.Token);
-
-        Assert.True(node.ExitCode == 0, $"lokijs check failed ({node.ExitCode}): {await errors}");
-        Assert.Equal("ok", (await output).Trim());
+        var output = await NodeScript.RunAsync("DevTools/lokijs-removal.cjs", TimeSpan.FromSeconds(60));
+        Assert.Equal("ok", output.Trim());
     }
 }
