@@ -24,22 +24,10 @@ public sealed class CampaignOutageTests(StorageOutageEnvironment env) : IClassFi
     {
         var tenant = await env.CreateTenantAsync();
         var people = await tenant.ContactsAsync(1);
-        var id = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }, launch: false))["id"]!.GetValue<string>();
-        // An occurrence whose dispatch is done and whose one recipient has been sent: the next watch completes it.
+        // An occurrence whose dispatch is done and whose one recipient was never stored: the next watch completes it.
         const string Occurrence = "0000000000000000003";
         var services = env.App.Services;
-        var campaigns = services.GetRequiredService<CampaignStore>();
-        var now = DateTimeOffset.UtcNow;
-        Assert.True(await campaigns.TryAddOccurrenceAsync(new CampaignOccurrenceEntity
-        {
-            PartitionKey = tenant.Id, RowKey = CampaignOccurrenceEntity.RowKeyFor(id, Occurrence), CampaignId = id, Occurrence = Occurrence,
-            DueAt = now, StartedAt = now, DispatchDone = true,
-        }, CancellationToken.None));
-        await campaigns.UpdateAsync(tenant.Id, id, c =>
-        {
-            (c.Status, c.LatestOccurrence, c.LaunchedAt) = (CampaignStatus.Running, Occurrence, now);
-            return true;
-        }, CancellationToken.None);
+        var id = await tenant.RunningOccurrenceAsync(services, people, Occurrence);
 
         await env.Azurite.StopAsync();
         var watch = services.GetRequiredService<CampaignDispatcher>().DispatchAsync(

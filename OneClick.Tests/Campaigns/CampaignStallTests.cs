@@ -22,23 +22,11 @@ public sealed class CampaignStallTests(CampaignStallEnvironment env) : IClassFix
     {
         var tenant = await env.CreateTenantAsync();
         var people = await tenant.ContactsAsync(3);
-        var id = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }, launch: false))["id"]!.GetValue<string>();
-
         // An occurrence whose dispatch stored its recipients, but whose send batch never ran (poisoned and set aside).
         const string Occurrence = "0000000000000000002";
         var services = env.App.Services;
-        var campaigns = services.GetRequiredService<CampaignStore>();
+        var id = await tenant.RunningOccurrenceAsync(services, people, Occurrence);
         var now = DateTimeOffset.UtcNow;
-        Assert.True(await campaigns.TryAddOccurrenceAsync(new CampaignOccurrenceEntity
-        {
-            PartitionKey = tenant.Id, RowKey = CampaignOccurrenceEntity.RowKeyFor(id, Occurrence), CampaignId = id, Occurrence = Occurrence,
-            DueAt = now, StartedAt = now, DispatchDone = true,
-        }, CancellationToken.None));
-        await campaigns.UpdateAsync(tenant.Id, id, c =>
-        {
-            (c.Status, c.LatestOccurrence, c.LaunchedAt) = (CampaignStatus.Running, Occurrence, now);
-            return true;
-        }, CancellationToken.None);
         var partition = CampaignRecipientEntity.PartitionFor(tenant.Id, id, Occurrence);
         await services.GetRequiredService<CampaignRecipientStore>().InsertAsync(partition,
             people.Select(p => new CampaignRecipientEntity { RowKey = p.Id, To = p.PhoneNumber, Step = "lost", UpdatedAt = now }).ToList(), CancellationToken.None);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using OneClick.Core.Campaigns;
 using OneClick.Core.Contacts;
 using OneClick.Core.Lists;
 using OneClick.Core.Storage;
@@ -73,6 +74,30 @@ public static class CampaignTestKit
         var reply = await tenant.Post("api/campaigns", new { name, audience, message = message ?? Template, schedule, launch });
         Assert.True(reply.Status == HttpStatusCode.Created, reply.ToString());
         return reply.Json;
+    }
+
+    /// <summary>
+    /// A campaign to <paramref name="people"/> that is running <paramref name="occurrence"/>, written straight to storage
+    /// with its dispatch done and no recipient stored: the state a completion watch works on. Returns the campaign's id.
+    /// </summary>
+    public static async Task<string> RunningOccurrenceAsync(this TestTenant tenant, IServiceProvider services, IEnumerable<ContactEntity> people, string occurrence)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(services);
+        var id = (await tenant.CampaignAsync(new { contacts = people.Select(p => p.Id) }, launch: false))["id"]!.GetValue<string>();
+        var campaigns = services.GetRequiredService<CampaignStore>();
+        var now = DateTimeOffset.UtcNow;
+        Assert.True(await campaigns.TryAddOccurrenceAsync(new CampaignOccurrenceEntity
+        {
+            PartitionKey = tenant.Id, RowKey = CampaignOccurrenceEntity.RowKeyFor(id, occurrence), CampaignId = id, Occurrence = occurrence,
+            DueAt = now, StartedAt = now, DispatchDone = true,
+        }, CancellationToken.None));
+        await campaigns.UpdateAsync(tenant.Id, id, c =>
+        {
+            (c.Status, c.LatestOccurrence, c.LaunchedAt) = (CampaignStatus.Running, occurrence, now);
+            return true;
+        }, CancellationToken.None);
+        return id;
     }
 
     public static Task<JsonObject> WaitForCampaignAsync(this TestTenant tenant, string campaignId, string status, TimeSpan? timeout = null, Func<JsonObject, bool>? also = null)
