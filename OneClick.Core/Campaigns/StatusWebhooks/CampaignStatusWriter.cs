@@ -55,8 +55,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     /// <summary>
     /// Markers this instance knows exist (it committed them, or storage refused them as present). A duplicate of a ladder
     /// step (Meta delivers some twice), or a step that arrives after a later one, is answered from here, not by a
-    /// transaction storage refuses: such refusals were 29% of a campaign's status transactions. Markers only go on failed or a new send, where the row refuses the old
-    /// step anyway, so a remembered marker never hides a change storage would make.
+    /// transaction storage refuses: such refusals were 29% of a campaign's status transactions. Markers only go on
+    /// failed or a new send, where the row refuses the old step anyway, so a remembered marker never hides a change
+    /// storage would make.
     /// </summary>
     private readonly RecentKeys _knownMarkers = new(RememberedMarkers);
 
@@ -209,8 +210,10 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         }
     }
 
-    /// <summary>Waiting steps for one transaction: at most one per recipient (its row and markers appear once), within the action limit.</summary>
-    /// A step whose marker became known while it waited (its original was committed just before) is answered now.
+    /// <summary>
+    /// Waiting steps for one transaction: at most one per recipient (its row and markers appear once), within the action
+    /// limit. A step whose marker became known while it waited (its original was committed just before) is answered now.
+    /// </summary>
     private static List<StatusStep> TakeBatch(List<StatusStep> waiting, RecentKeys knownMarkers)
     {
         var batch = new List<StatusStep>();
