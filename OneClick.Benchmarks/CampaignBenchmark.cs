@@ -31,7 +31,7 @@ namespace OneClick.Benchmarks;
 public sealed class CampaignBenchmark : IBenchmark
 {
     public string Name => "campaign";
-    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then a campaign whose 3N status webhooks arrive 1–3 s after each send (--recipients 100000 --concurrency 64 [--status-send-rate N: that campaign paced at N/s] [--held-backlog: hold them all, then release])";
+    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then a campaign whose 3N status webhooks arrive 1–3 s after each send (--recipients 100000 --concurrency 64 [--status-send-rate N: that campaign paced at N/s] [--held-backlog: hold them all, then release] [--webhook-concurrency 32: the sandbox's webhook POSTs at once])";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -40,7 +40,7 @@ public sealed class CampaignBenchmark : IBenchmark
         Console.WriteLine($"campaign benchmark: {recipients:N0} recipients, {concurrency} concurrent Meta calls, {Environment.ProcessorCount} cores");
 
         // Meta delivers a backlog with many callbacks at once; the sandbox's default of 16 would bound the status figure itself.
-        Environment.SetEnvironmentVariable("Sandbox__Webhooks__Concurrency", "32");
+        Environment.SetEnvironmentVariable("Sandbox__Webhooks__Concurrency", Option(args, "--webhook-concurrency", 32).ToString(CultureInfo.InvariantCulture));
         var env = new BenchmarkEnvironment(concurrency);
         await env.InitializeAsync();
         try
@@ -120,19 +120,8 @@ public sealed class CampaignBenchmark : IBenchmark
         GC.Collect();
         env.Counter.Reset();
         var peak = 0L;
-        var deepest = 0;
-        // A client of its own: the benchmark's sampling is not the app's storage request.
-        var webhookQueue = new Azure.Storage.Queues.QueueClient(env.Azurite.ConnectionString, QueueNames.WebhookEvents);
         using var heap = new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 200);
-        using var cts = new CancellationTokenSource();
-        var depth = Task.Run(async () =>
-        {
-            while (!cts.IsCancellationRequested)
-            {
-                deepest = Math.Max(deepest, (await webhookQueue.GetPropertiesAsync(CancellationToken.None)).Value.ApproximateMessagesCount);
-                await Task.Delay(500, CancellationToken.None);
-            }
-        });
+        var depth = QueueDepth.Start(env);
         var cpu = CpuSampler.Start(TablePort(env));
         using var transactions = new StatusTransactionCounter();
         var deliveredBefore = await env.WebhooksDeliveredAsync();
@@ -144,8 +133,8 @@ public sealed class CampaignBenchmark : IBenchmark
         var final = await WaitForAsync(tenant, campaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
         var finalTime = clock.Elapsed;
         var cpuSummary = cpu.Summary();
-        await cts.CancelAsync();
-        await depth;
+        var steps = transactions.Profile();
+        var deepest = await depth.StopAsync();
         await DrainAsync(env);
         var (tables, queues, blobs) = env.Counter.Snapshot();
         var webhooks = await env.WebhooksDeliveredAsync() - deliveredBefore;
@@ -170,6 +159,7 @@ public sealed class CampaignBenchmark : IBenchmark
         Console.WriteLine($"  storage requests {perStatus:0.00} per webhook (the status campaign's requests less {send.RequestsPerRecipient:0.000} per recipient for its sends); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
         Console.WriteLine($"  peak managed heap {peak / 1048576.0:N0} MiB (app + sandbox + driver in one process: the sandbox is in the app's process); during the sends {sendCpu}; until final {cpuSummary}");
         Console.WriteLine($"  status transactions: {transactions.Summary(webhooks)}");
+        Console.WriteLine($"  status steps in the writer from the launch until final: {steps}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
         var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
@@ -199,11 +189,15 @@ public sealed class CampaignBenchmark : IBenchmark
         using var heap = new Timer(_ => statusPeak = Math.Max(statusPeak, GC.GetTotalMemory(false)), null, 0, 200);
         var cpu = CpuSampler.Start(TablePort(env));
         var deliveredBefore = await env.WebhooksDeliveredAsync();
+        using var transactions = new StatusTransactionCounter();
+        var depth = QueueDepth.Start(env);
         var statusClock = Stopwatch.StartNew();
         await env.SandboxControlAsync("_sandbox/webhook-deliveries/release");
         var final = await WaitForAsync(tenant, statusCampaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
         var toFinal = statusClock.Elapsed;
         var cpuSummary = cpu.Summary();
+        var steps = transactions.Profile();
+        var deepest = await depth.StopAsync();
         await DrainAsync(env);
         var (wTables, wQueues, wBlobs) = env.Counter.Snapshot();
         var webhooks = await env.WebhooksDeliveredAsync() - deliveredBefore;
@@ -212,9 +206,11 @@ public sealed class CampaignBenchmark : IBenchmark
         var perStatus = (double)(wTables + wQueues + wBlobs) / webhooks;
         var exact = Exact(final["stats"]!, recipients);
         Console.WriteLine($"status webhooks held back: {webhooks:N0} (sent, delivered, read for {recipients:N0}, with duplicates and reordering) applied in {toFinal.TotalSeconds:0.0} s = {statusRate:N0}/s " +
-            $"= {statusRate / send.Rate:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once); {perMessage:0.0} webhooks per queue message");
+            $"= {statusRate / send.Rate:0.00}× the send rate; stats final {toFinal.TotalSeconds:0.0} s after the last send (the whole backlog released at once); {perMessage:0.0} webhooks per queue message; webhook queue at most {deepest:N0} messages deep");
         Console.WriteLine($"  storage requests {perStatus:0.00} per webhook ({(double)wTables / webhooks:0.00} table, {(double)wQueues / webhooks:0.00} queue); counts exact: {(exact ? "yes" : "NO: " + final["stats"]!.ToJsonString())}");
         Console.WriteLine($"  peak managed heap {statusPeak / 1048576.0:N0} MiB (app + sandbox + driver in one process); {cpuSummary}");
+        Console.WriteLine($"  status transactions: {transactions.Summary(webhooks)}");
+        Console.WriteLine($"  status steps in the writer until final: {steps}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
         var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
@@ -554,16 +550,51 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
 /// The app's <c>oneclick.campaign.status_transactions</c> metric, read in process: status transactions committed, and
 /// refused for one step (already applied, or planned again), which Azurite applies and then rolls back.
 /// </summary>
+/// <summary>The webhook queue's deepest backlog, sampled every 500 ms: deep means processing bounds the figure, shallow the accept path.</summary>
+internal sealed class QueueDepth
+{
+    private volatile bool _stopped;
+    private Task<int> _sampling = Task.FromResult(0);
+
+    public static QueueDepth Start(BenchmarkEnvironment env)
+    {
+        // A client of its own: the benchmark's sampling is not the app's storage request.
+        var queue = new Azure.Storage.Queues.QueueClient(env.Azurite.ConnectionString, QueueNames.WebhookEvents);
+        var depth = new QueueDepth();
+        depth._sampling = Task.Run(async () =>
+        {
+            var deepest = 0;
+            while (!depth._stopped)
+            {
+                deepest = Math.Max(deepest, (await queue.GetPropertiesAsync(CancellationToken.None)).Value.ApproximateMessagesCount);
+                await Task.Delay(500, CancellationToken.None);
+            }
+            return deepest;
+        });
+        return depth;
+    }
+
+    public async Task<int> StopAsync()
+    {
+        _stopped = true;
+        return await _sampling;
+    }
+}
+
 internal sealed class StatusTransactionCounter : IDisposable
 {
     private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byOutcome = new(StringComparer.Ordinal);
+    /// <summary>Per phase of a status step (total, read, wait, commit): how many steps, and their milliseconds summed.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Count, double Ms)> _phases = new(StringComparer.Ordinal);
+    private long _committedWebhooks;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public StatusTransactionCounter()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "OneClick" && instrument.Name == "oneclick.campaign.status_transactions")
+            if (instrument.Meter.Name == "OneClick" && instrument.Name.StartsWith("oneclick.campaign.status_", StringComparison.Ordinal))
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
@@ -571,6 +602,13 @@ internal sealed class StatusTransactionCounter : IDisposable
             foreach (var tag in tags)
                 if (tag.Key == "oneclick.outcome")
                     _byOutcome.AddOrUpdate(tag.Value?.ToString() ?? "", value, (_, n) => n + value);
+        });
+        _listener.SetMeasurementEventCallback<int>((_, value, _, _) => Interlocked.Add(ref _committedWebhooks, value));
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "oneclick.phase")
+                    _phases.AddOrUpdate(tag.Value?.ToString() ?? "", (1, value), (_, p) => (p.Count + 1, p.Ms + value));
         });
         _listener.Start();
     }
@@ -580,8 +618,24 @@ internal sealed class StatusTransactionCounter : IDisposable
         long Of(string outcome) => _byOutcome.GetValueOrDefault(outcome);
         var (committed, applied, replanned) = (Of("committed"), Of("already_applied"), Of("replanned"));
         var total = Math.Max(1, committed + applied + replanned);
-        return $"{committed:N0} committed, {applied + replanned:N0} refused ({(double)(applied + replanned) / total:P0}: {applied:N0} for a step already applied, " +
+        return $"{committed:N0} committed ({(double)_committedWebhooks / Math.Max(1, committed):0.0} webhooks each), {applied + replanned:N0} refused ({(double)(applied + replanned) / total:P0}: {applied:N0} for a step already applied, " +
             $"{replanned:N0} for a guess or ETag that no longer held); {(double)total / webhooks:0.000} per webhook";
+    }
+
+    /// <summary>
+    /// Where status steps spent their time, and (Little's law: time summed over the window) how many were in each phase
+    /// at once on average: steps waiting per shard is what fills a transaction.
+    /// </summary>
+    private static readonly string[] Phases = ["total", "read", "wait", "commit"];
+
+    public string Profile()
+    {
+        var window = _clock.Elapsed.TotalMilliseconds;
+        return string.Join("; ", Phases.Select(phase =>
+        {
+            var (count, ms) = _phases.GetValueOrDefault(phase);
+            return $"{phase} {count:N0} × {ms / Math.Max(1, count):0.0} ms = {ms / window:0.0} at once";
+        }));
     }
 
     public void Dispose() => _listener.Dispose();

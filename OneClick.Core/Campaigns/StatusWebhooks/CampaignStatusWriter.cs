@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Azure;
 using Azure.Data.Tables;
@@ -47,6 +48,17 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     private static readonly Counter<long> Transactions =
         Meter.CreateCounter<long>("oneclick.campaign.status_transactions", "{transaction}", "Campaign status transactions, by outcome: committed, already_applied or replanned.");
 
+    /// <summary>
+    /// Where a step's time goes, by phase: in the writer from call to answer (total), reading its row (read), queued
+    /// behind its shard's transaction in flight (wait), and in its own transaction (commit). Their sums over a run give
+    /// how many steps were in each phase at once, which is what sizes the transactions.
+    /// </summary>
+    private static readonly Histogram<double> StepDuration =
+        Meter.CreateHistogram<double>("oneclick.campaign.status_step.duration", "ms", "Time a campaign status step spends in the writer, by phase: total, read, wait or commit.");
+    /// <summary>Webhooks per committed status transaction: Azurite's and Table Storage's cost is mostly per transaction.</summary>
+    private static readonly Histogram<int> TransactionSize =
+        Meter.CreateHistogram<int>("oneclick.campaign.status_transaction.webhooks", "{webhook}", "Webhooks per committed campaign status transaction.");
+
     /// <summary>Marker keys remembered per instance: enough for the statuses of several large campaigns in flight.</summary>
     private const int RememberedMarkers = 200_000;
 
@@ -74,6 +86,20 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     /// stopped before queueing it; a second send command finds the recipient claimed).
     /// </summary>
     public async Task<bool> ApplyAsync(
+        string occurrence, string recipientKey, StatusUpdate status, int retryBelowAttempts, Action<CampaignRecipientEntity>? requeued, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await ApplyStepAsync(occurrence, recipientKey, status, retryBelowAttempts, requeued, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Record(Phase.Total, started);
+        }
+    }
+
+    private async Task<bool> ApplyStepAsync(
         string occurrence, string recipientKey, StatusUpdate status, int retryBelowAttempts, Action<CampaignRecipientEntity>? requeued, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
@@ -114,7 +140,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     /// <summary>Reads the row and plans its change under its ETag, with the markers that keep matching it; null if nothing changes.</summary>
     private async Task<Plan?> PlanFromRowAsync(StatusStep webhook, CancellationToken cancellationToken)
     {
+        var reading = Stopwatch.GetTimestamp();
         var found = await table.GetEntityIfExistsAsync<CampaignRecipientEntity>(webhook.Partition, webhook.RecipientKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Record(Phase.Read, reading);
         if (!found.HasValue || found.Value is not { } row)
             return null;
         var status = webhook.Status;
@@ -174,6 +202,7 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     private Task<Outcome> CommitAsync(StatusStep webhook, CancellationToken cancellationToken)
     {
         webhook.Done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        webhook.QueuedAt = Stopwatch.GetTimestamp();
         ShardQueue shard;
         var start = false;
         lock (_shards)
@@ -206,6 +235,8 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
                     return;
                 }
             }
+            foreach (var step in batch)
+                Record(Phase.Wait, step.QueuedAt);
             await SubmitAsync(shard.Partition, batch).ConfigureAwait(false);
         }
     }
@@ -256,10 +287,14 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
             }
             if (!counts.IsEmpty)
                 actions.Add(CampaignRecipientStore.DeltaAction(partition, counts));
+            var committing = Stopwatch.GetTimestamp();
             try
             {
                 await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
                 Transactions.Add(1, new KeyValuePair<string, object?>("oneclick.outcome", "committed"));
+                TransactionSize.Record(batch.Count);
+                foreach (var _ in batch)
+                    Record(Phase.Commit, committing);
                 // Markers exist for every level up to the row's status, so a committed step's level and those below.
                 foreach (var step in batch)
                 {
@@ -292,6 +327,14 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
     private static Outcome Classify(StatusStep step, TableTransactionAction action, int status) =>
         step.Plan!.IsBlind && status == 409 && ReferenceEquals(action, step.Plan.Actions[0]) ? Outcome.AlreadyThere : Outcome.PlanAgain;
 
+    private enum Phase { Total, Read, Wait, Commit }
+
+    private static readonly KeyValuePair<string, object?>[] PhaseTags =
+        [.. Enum.GetNames<Phase>().Select(name => new KeyValuePair<string, object?>("oneclick.phase", name.ToLowerInvariant()))];
+
+    private static void Record(Phase phase, long since) =>
+        StepDuration.Record(Stopwatch.GetElapsedTime(since).TotalMilliseconds, PhaseTags[(int)phase]);
+
     private string DetailOf(StatusUpdate status) =>
         status.Timestamp is { } t ? $"{status.Status} at {DateTimeOffset.FromUnixTimeSeconds(t):O}" : $"{status.Status} at {clock.GetUtcNow():O}";
 
@@ -317,6 +360,8 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         public string Detail { get; } = detail;
         public Plan? Plan { get; set; }
         public TaskCompletionSource<Outcome>? Done { get; set; }
+        /// <summary>When the step joined its shard's queue (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        public long QueuedAt { get; set; }
         public int RetryBelowAttempts { get; init; }
         /// <summary>Set by planning when the recipient goes (or still waits) back to the queue for a new send.</summary>
         public CampaignRecipientEntity? Requeued { get; set; }
