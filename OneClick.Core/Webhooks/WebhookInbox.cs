@@ -23,8 +23,12 @@ public sealed class WebhookInbox(StorageAccount storage, QueuePublisher queue, T
     /// <summary>Bodies larger than this are always parked in a blob, whatever their serialized size.</summary>
     public const int MaxInlineBodyBytes = 40 * 1024;
 
-    /// <summary>Puts in flight at once per instance; more waiting bodies wait for the next and go in it together.</summary>
-    private const int PutsInFlight = 2;
+    /// <summary>
+    /// Puts in flight at once per instance; waiting bodies go together in the next. One: in a burst every body that
+    /// arrives during a put shares the next message, so messages hold more webhooks (11–12 instead of 7–8 with two, in
+    /// the held-backlog benchmark) and the queue takes a third fewer requests per webhook; a body alone is put at once.
+    /// </summary>
+    private const int PutsInFlight = 1;
 
     /// <summary>Blob prefix of the platform callback's bodies; '_' is in no tenant id.</summary>
     private const string PlatformPrefix = "_platform";

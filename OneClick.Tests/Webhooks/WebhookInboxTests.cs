@@ -28,7 +28,7 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
         await Task.WhenAll(customers.Select((c, i) => inbox.AcceptAsync(tenant.Id,
             Encoding.UTF8.GetBytes(Body(tenant, c, texts[i])), $"burst-{i}", CancellationToken.None)));
 
-        // Two puts go at once; the bodies that wait behind them go together.
+        // One put goes at a time; the bodies that wait behind it go together.
         var puts = requests.Count(r => r == "POST /webhook-events/messages");
         Assert.InRange(puts, 1, 10);
         for (var i = 0; i < customers.Count; i++)
