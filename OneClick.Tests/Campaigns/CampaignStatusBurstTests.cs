@@ -118,10 +118,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
     public async Task A_duplicate_of_a_status_this_instance_stored_costs_no_storage_request()
     {
         var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(2);
-        var recorder = new StorageRequestRecorder();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
-        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
-        var writer = new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System);
+        var (writer, recorder) = CountingWriter();
 
         foreach (var (key, wamid, callback) in recipients)
         {
@@ -142,6 +139,31 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task A_read_before_its_delivered_reads_the_row_at_once_when_this_instance_stored_its_sent()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(2);
+        var (writer, recorder) = CountingWriter();
+
+        foreach (var (key, wamid, callback) in recipients)
+        {
+            Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+            var before = recorder.Requests.Count;
+            Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "read", callback)), CancellationToken.None));
+            // A point read and one transaction: no blind guess ("at delivered") for storage to refuse first.
+            Assert.Equal(2, recorder.Requests.Count - before);
+            before = recorder.Requests.Count;
+            Assert.False(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "delivered", callback)), CancellationToken.None));
+            Assert.Equal(before, recorder.Requests.Count);
+        }
+
+        var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(2, stats.L("read"));
+        Assert.Equal(0, stats.L("delivered"));
+        Assert.Equal(0, stats.L("sent"));
+        CampaignTestKit.AssertAccountedFor(stats);
+    }
+
+    [Fact]
     public void Markers_sort_after_counters_and_recipients_so_no_page_or_count_reads_them()
     {
         var marker = StatusMarkers.RowKey("c01a207ca387b792bbb7aa9bf", "wamid.HBgL/abc+def==", 3);
@@ -149,6 +171,15 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         Assert.True(string.CompareOrdinal(marker, CampaignCounterEntity.DeltaPrefix + "ffff") > 0);
         Assert.True(string.CompareOrdinal(marker, StatusMarkers.Prefix) >= 0);
         Assert.DoesNotContain('/', marker);
+    }
+
+    /// <summary>A writer of its own (as another instance's would be) whose every storage request is recorded.</summary>
+    private (CampaignStatusWriter Writer, StorageRequestRecorder Recorder) CountingWriter()
+    {
+        var recorder = new StorageRequestRecorder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
+        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
+        return (new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System), recorder);
     }
 
     /// <summary>A campaign whose sends are all accepted, with no status webhooks from the sandbox: the test sends its own.</summary>

@@ -20,8 +20,8 @@ namespace OneClick.Core.Campaigns.StatusWebhooks;
 /// delta. Storage checks the guess atomically, so a wrong guess writes nothing.
 /// </para>
 /// <para>
-/// <b>Read steps.</b> The first status of a send (its base is the send path's row), failures, and any blind step whose
-/// guess failed read the row once and write it under its ETag with the markers it now needs (added, or deleted when
+/// <b>Read steps.</b> The first status of a send (its base is the send path's row), failures, any blind step whose
+/// guess failed, and one whose guess this instance knows to be wrong (a read before its delivered) read the row once and write it under its ETag with the markers it now needs (added, or deleted when
 /// it leaves the ladder for failed), so the markers always match the row.
 /// </para>
 /// <para>
@@ -113,7 +113,7 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
             return false; // a duplicate of a step this instance saw stored
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0)
+            if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0 && !SeenBelowGuess(webhook))
                 webhook.Plan = Plan.Blind(webhook, clock.GetUtcNow());
             else if (await PlanFromRowAsync(webhook, cancellationToken).ConfigureAwait(false) is { } planned)
                 webhook.Plan = planned;
@@ -136,6 +136,15 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         }
         throw new InvalidOperationException($"Status {status.Status} for recipient {recipientKey} kept conflicting; the queue will retry it.");
     }
+
+    /// <summary>
+    /// True when this instance stored the send two levels below the step but not the one its blind guess needs: a read
+    /// that arrived before its delivered. Its guess would be refused, and a refused transaction costs the whole batch a
+    /// second one, so the step reads the row at once. A marker another instance stored is unknown here: then the step
+    /// still guesses, and storage's check keeps it exact either way.
+    /// </summary>
+    private bool SeenBelowGuess(StatusStep webhook) =>
+        webhook.Level >= 3 && _knownMarkers.Contains(webhook.MarkerAt(webhook.Level - 2)) && !_knownMarkers.Contains(webhook.MarkerAt(webhook.Level - 1));
 
     /// <summary>Reads the row and plans its change under its ETag, with the markers that keep matching it; null if nothing changes.</summary>
     private async Task<Plan?> PlanFromRowAsync(StatusStep webhook, CancellationToken cancellationToken)
