@@ -546,10 +546,6 @@ internal sealed class BenchmarkEnvironment(int concurrency) : OneClickEnvironmen
     }
 }
 
-/// <summary>
-/// The app's <c>oneclick.campaign.status_transactions</c> metric, read in process: status transactions committed, and
-/// refused for one step (already applied, or planned again), which Azurite applies and then rolls back.
-/// </summary>
 /// <summary>The webhook queue's deepest backlog, sampled every 500 ms: deep means processing bounds the figure, shallow the accept path.</summary>
 internal sealed class QueueDepth
 {
@@ -581,6 +577,11 @@ internal sealed class QueueDepth
     }
 }
 
+/// <summary>
+/// The app's <c>oneclick.campaign.status_*</c> metrics, read in process: status transactions committed (and the webhooks
+/// in each), and refused for one step (already applied, or planned again), which Azurite applies and then rolls back;
+/// and the time status steps spend in each phase of the writer.
+/// </summary>
 internal sealed class StatusTransactionCounter : IDisposable
 {
     private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
@@ -622,12 +623,12 @@ internal sealed class StatusTransactionCounter : IDisposable
             $"{replanned:N0} for a guess or ETag that no longer held); {(double)total / webhooks:0.000} per webhook";
     }
 
+    private static readonly string[] Phases = ["total", "read", "wait", "commit"];
+
     /// <summary>
     /// Where status steps spent their time, and (Little's law: time summed over the window) how many were in each phase
     /// at once on average: steps waiting per shard is what fills a transaction.
     /// </summary>
-    private static readonly string[] Phases = ["total", "read", "wait", "commit"];
-
     public string Profile()
     {
         var window = _clock.Elapsed.TotalMilliseconds;

@@ -21,8 +21,9 @@ namespace OneClick.Core.Campaigns.StatusWebhooks;
 /// </para>
 /// <para>
 /// <b>Read steps.</b> The first status of a send (its base is the send path's row), failures, any blind step whose
-/// guess failed, and one whose guess this instance knows to be wrong (a read before its delivered) read the row once and write it under its ETag with the markers it now needs (added, or deleted when
-/// it leaves the ladder for failed), so the markers always match the row.
+/// guess failed, and one whose guess this instance knows to be wrong (a read before its delivered) read the row once
+/// and write it under its ETag with the markers it now needs (added, or deleted when it leaves the ladder for failed),
+/// so the markers always match the row.
 /// </para>
 /// <para>
 /// <b>Group commit.</b> Steps queue per shard partition; whenever no transaction is in flight for a shard, the next
@@ -302,8 +303,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
                 await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
                 Transactions.Add(1, new KeyValuePair<string, object?>("oneclick.outcome", "committed"));
                 TransactionSize.Record(batch.Count);
+                var commit = Stopwatch.GetElapsedTime(committing).TotalMilliseconds;
                 foreach (var _ in batch)
-                    Record(Phase.Commit, committing);
+                    StepDuration.Record(commit, PhaseTags[(int)Phase.Commit]);
                 // Markers exist for every level up to the row's status, so a committed step's level and those below.
                 foreach (var step in batch)
                 {
