@@ -27,8 +27,11 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
 
     private TableClient Table => storage.Table(TableNames.CampaignRecipients);
 
+    /// <summary>Rows this instance wrote at accepted, with their ETags: their sent status needs no read.</summary>
+    public StatusWebhooks.AcceptedSends AcceptedSends { get; } = new();
+
     /// <summary>A writer for status webhooks on this table; each holds its own per-shard queues (one per processor).</summary>
-    public StatusWebhooks.CampaignStatusWriter StatusWriter(TimeProvider writerClock) => new(Table, writerClock);
+    public StatusWebhooks.CampaignStatusWriter StatusWriter(TimeProvider writerClock) => new(Table, writerClock, AcceptedSends);
 
     /// <summary>The shard partition of a recipient, "{occurrence key}|{0…Shards-1}", from a stable hash of its key.</summary>
     public static string PartitionOf(string occurrence, string rowKey)
@@ -176,7 +179,12 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
                 {
                     var response = await Table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
                     for (var i = 0; i < changed.Count; i++)
-                        changed[i].ETag = response.Value[i].Headers.ETag ?? changed[i].ETag;
+                    {
+                        if (response.Value[i].Headers.ETag is not { } etag)
+                            continue;
+                        changed[i].ETag = etag;
+                        AcceptedSends.Note(changed[i]);
+                    }
                     written.AddRange(changed);
                     break;
                 }

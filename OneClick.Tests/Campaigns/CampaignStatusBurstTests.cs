@@ -156,6 +156,58 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task Statuses_of_sends_this_instance_recorded_read_no_row()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(2);
+        var store = env.App.Services.GetRequiredService<CampaignRecipientStore>();
+        var (writer, recorder) = CountingWriter(store.AcceptedSends);
+
+        foreach (var (key, wamid, callback) in recipients)
+        {
+            foreach (var status in new[] { "sent", "delivered", "read" })
+            {
+                var before = recorder.Requests.Count;
+                Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, status, callback)), CancellationToken.None));
+                // One transaction each: sent under the ETag the send path got back, the others on their markers.
+                Assert.Equal(1, recorder.Requests.Count - before);
+            }
+        }
+
+        await AssertAllReadAsync(tenant, campaignId, 2);
+    }
+
+    [Fact]
+    public async Task A_sent_status_for_a_row_changed_since_its_send_reads_the_row_and_counts_once()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(2);
+        var store = env.App.Services.GetRequiredService<CampaignRecipientStore>();
+        // Another instance applied "sent" first: the ETag this instance kept no longer holds.
+        var other = store.StatusWriter(TimeProvider.System);
+        var (writer, recorder) = CountingWriter(store.AcceptedSends);
+        var (key, wamid, callback) = recipients[0];
+        Assert.True(await CountingWriter().Writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+
+        var before = recorder.Requests.Count;
+        Assert.False(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+        Assert.Equal(1, recorder.Requests.Count - before); // its marker exists: refused, nothing written
+
+        // Another instance changed the row after its send: the kept ETag is refused, the row is read, and sent counts once.
+        (key, wamid, callback) = recipients[1];
+        var row = (await store.GetManyAsync(occurrence, [key], CancellationToken.None)).Single();
+        var table = new Azure.Data.Tables.TableClient(env.Azurite.ConnectionString, TableNames.CampaignRecipients);
+        await table.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(row.PartitionKey, row.RowKey) { ["Detail"] = "changed elsewhere" }, row.ETag);
+        before = recorder.Requests.Count;
+        Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+        Assert.Equal(3, recorder.Requests.Count - before); // refused, read, written
+        Assert.False(await other.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+
+        var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(2, stats.L("sent"));
+        Assert.Equal(0, stats.L("accepted"));
+        CampaignTestKit.AssertAccountedFor(stats);
+    }
+
+    [Fact]
     public void Markers_sort_after_counters_and_recipients_so_no_page_or_count_reads_them()
     {
         var marker = StatusMarkers.RowKey("c01a207ca387b792bbb7aa9bf", "wamid.HBgL/abc+def==", 3);
@@ -174,13 +226,16 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         CampaignTestKit.AssertAccountedFor(stats);
     }
 
-    /// <summary>A writer of its own (as another instance's would be) whose every storage request is recorded.</summary>
-    private (CampaignStatusWriter Writer, StorageRequestRecorder Recorder) CountingWriter()
+    /// <summary>
+    /// A writer of its own whose every storage request is recorded: as another instance's would be, or, given the app's
+    /// <see cref="AcceptedSends"/>, as the app's own.
+    /// </summary>
+    private (CampaignStatusWriter Writer, StorageRequestRecorder Recorder) CountingWriter(AcceptedSends? acceptedHere = null)
     {
         var recorder = new StorageRequestRecorder();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
         var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
-        return (new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System), recorder);
+        return (new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System, acceptedHere ?? new AcceptedSends()), recorder);
     }
 
     /// <summary>A campaign whose sends are all accepted, with no status webhooks from the sandbox: the test sends its own.</summary>

@@ -20,7 +20,13 @@ namespace OneClick.Core.Campaigns.StatusWebhooks;
 /// delta. Storage checks the guess atomically, so a wrong guess writes nothing.
 /// </para>
 /// <para>
-/// <b>Read steps.</b> The first status of a send (its base is the send path's row), failures, any blind step whose
+/// <b>Sent steps.</b> The first status of a send moves the row the send path wrote at accepted. When this instance
+/// wrote it (<see cref="AcceptedSends"/>), one transaction adds the sent marker (it fails for a duplicate), merges the
+/// row's status under the ETag the send path got back (it fails if anything changed the row since), and counts
+/// accepted − 1, sent + 1. So a campaign sent and tracked by one instance reads no row at all.
+/// </para>
+/// <para>
+/// <b>Read steps.</b> A sent step for a send another instance recorded, failures, any blind step whose
 /// guess failed, and one whose guess this instance knows to be wrong (a read before its delivered) read the row once
 /// and write it under its ETag with the markers it now needs (added, or deleted when it leaves the ladder for failed),
 /// so the markers always match the row.
@@ -33,7 +39,7 @@ namespace OneClick.Core.Campaigns.StatusWebhooks;
 /// or its row already moved and changes nothing.
 /// </para>
 /// </summary>
-public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
+public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, AcceptedSends acceptedHere)
 {
     /// <summary>Table Storage's limit on one entity-group transaction, the counter delta included.</summary>
     private const int MaxActions = 100;
@@ -114,7 +120,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
             return false; // a duplicate of a step this instance saw stored
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0 && !SeenBelowGuess(webhook))
+            if (attempt == 0 && status.Status == MessageStatus.Sent && acceptedHere.Take(webhook.Partition, recipientKey, status.Id) is { } accepted)
+                webhook.Plan = Plan.FromAccepted(webhook, accepted, clock.GetUtcNow());
+            else if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0 && !SeenBelowGuess(webhook))
                 webhook.Plan = Plan.Blind(webhook, clock.GetUtcNow());
             else if (await PlanFromRowAsync(webhook, cancellationToken).ConfigureAwait(false) is { } planned)
                 webhook.Plan = planned;
@@ -386,21 +394,37 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock)
         {
             var status = step.Status;
             var below = StatusMarkers.BlindGuess(status.Status!)!;
-            var counts = new CampaignCounts();
-            counts.Move(below, status.Status!);
-            var row = new TableEntity(step.Partition, step.RecipientKey)
-            {
-                [nameof(CampaignRecipientEntity.Status)] = status.Status,
-                [nameof(CampaignRecipientEntity.Detail)] = step.Detail,
-                [nameof(CampaignRecipientEntity.UpdatedAt)] = now,
-            };
             return new Plan(
                 [
-                    StatusMarkers.Add(step.Partition, step.RecipientKey, status.Id!, StatusMarkers.Level(status.Status!)),
+                    StatusMarkers.Add(step.Partition, step.RecipientKey, status.Id!, step.Level),
                     StatusMarkers.Assert(step.Partition, step.RecipientKey, status.Id!, StatusMarkers.Level(below)),
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, row, ETag.All),
+                    MergeStatus(step, now, ETag.All),
                 ],
-                counts, IsBlind: true);
+                Moved(below, status.Status!), IsBlind: true);
+        }
+
+        /// <summary>"The row is as the send path left it at accepted": add the sent marker, merge the row under that ETag, move the count.</summary>
+        public static Plan FromAccepted(StatusStep step, ETag accepted, DateTimeOffset now) =>
+            new(
+                [
+                    StatusMarkers.Add(step.Partition, step.RecipientKey, step.Status.Id!, step.Level),
+                    MergeStatus(step, now, accepted),
+                ],
+                Moved(MessageStatus.Accepted, step.Status.Status!), IsBlind: true);
+
+        private static TableTransactionAction MergeStatus(StatusStep step, DateTimeOffset now, ETag etag) =>
+            new(TableTransactionActionType.UpdateMerge, new TableEntity(step.Partition, step.RecipientKey)
+            {
+                [nameof(CampaignRecipientEntity.Status)] = step.Status.Status,
+                [nameof(CampaignRecipientEntity.Detail)] = step.Detail,
+                [nameof(CampaignRecipientEntity.UpdatedAt)] = now,
+            }, etag);
+
+        private static CampaignCounts Moved(string from, string to)
+        {
+            var counts = new CampaignCounts();
+            counts.Move(from, to);
+            return counts;
         }
     }
 }
