@@ -27,11 +27,11 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
 
     private TableClient Table => storage.Table(TableNames.CampaignRecipients);
 
-    /// <summary>Rows this instance wrote at accepted, with their ETags: their sent status needs no read.</summary>
-    public StatusWebhooks.AcceptedSends AcceptedSends { get; } = new();
+    /// <summary>The rows this instance wrote last, with their ETags: their next status needs no read.</summary>
+    public StatusWebhooks.RowVersions RowVersions { get; } = new();
 
     /// <summary>A writer for status webhooks on this table; each holds its own per-shard queues (one per processor).</summary>
-    public StatusWebhooks.CampaignStatusWriter StatusWriter(TimeProvider writerClock) => new(Table, writerClock, AcceptedSends);
+    public StatusWebhooks.CampaignStatusWriter StatusWriter(TimeProvider writerClock) => new(Table, writerClock, RowVersions);
 
     /// <summary>The shard partition of a recipient, "{occurrence key}|{0…Shards-1}", from a stable hash of its key.</summary>
     public static string PartitionOf(string occurrence, string rowKey)
@@ -183,7 +183,7 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
                         if (response.Value[i].Headers.ETag is not { } etag)
                             continue;
                         changed[i].ETag = etag;
-                        AcceptedSends.Note(changed[i]);
+                        RowVersions.Note(changed[i]);
                     }
                     written.AddRange(changed);
                     break;

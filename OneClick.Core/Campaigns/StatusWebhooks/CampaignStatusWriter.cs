@@ -20,16 +20,15 @@ namespace OneClick.Core.Campaigns.StatusWebhooks;
 /// delta. Storage checks the guess atomically, so a wrong guess writes nothing.
 /// </para>
 /// <para>
-/// <b>Sent steps.</b> The first status of a send moves the row the send path wrote at accepted. When this instance
-/// wrote it (<see cref="AcceptedSends"/>), one transaction adds the sent marker (it fails for a duplicate), merges the
-/// row's status under the ETag the send path got back (it fails if anything changed the row since), and counts
-/// accepted − 1, sent + 1. So a campaign sent and tracked by one instance reads no row at all.
+/// <b>Known steps.</b> When this instance wrote the row last (<see cref="RowVersions"/>: the send path at accepted, or
+/// this writer), it knows the row's status and ETag: one transaction adds the step's marker (it fails for a
+/// duplicate) and those between, merges the row's status under that ETag (it fails if anything changed the row since),
+/// and moves the count. No read, no marker asserted: a campaign sent and tracked by one instance reads no row at all.
 /// </para>
 /// <para>
-/// <b>Read steps.</b> A sent step for a send another instance recorded, failures, any blind step whose
-/// guess failed, and one whose guess this instance knows to be wrong (a read before its delivered) read the row once
-/// and write it under its ETag with the markers it now needs (added, or deleted when it leaves the ladder for failed),
-/// so the markers always match the row.
+/// <b>Read steps.</b> The first status of a send another instance recorded, failures, and any step whose guess or
+/// ETag failed read the row once and write it under its ETag with the markers it now needs (added, or deleted when it
+/// leaves the ladder for failed), so the markers always match the row.
 /// </para>
 /// <para>
 /// <b>Group commit.</b> Steps queue per shard partition; whenever no transaction is in flight for a shard, the next
@@ -39,7 +38,7 @@ namespace OneClick.Core.Campaigns.StatusWebhooks;
 /// or its row already moved and changes nothing.
 /// </para>
 /// </summary>
-public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, AcceptedSends acceptedHere)
+public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, RowVersions rowsWrittenHere)
 {
     /// <summary>Table Storage's limit on one entity-group transaction, the counter delta included.</summary>
     private const int MaxActions = 100;
@@ -120,9 +119,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
             return false; // a duplicate of a step this instance saw stored
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (attempt == 0 && status.Status == MessageStatus.Sent && acceptedHere.Take(webhook.Partition, recipientKey, status.Id) is { } accepted)
-                webhook.Plan = Plan.FromAccepted(webhook, accepted, clock.GetUtcNow());
-            else if (StatusMarkers.BlindGuess(status.Status) is not null && attempt == 0 && !SeenBelowGuess(webhook))
+            if (attempt == 0 && rowsWrittenHere.Find(webhook.Partition, recipientKey, status.Id) is { } known && Plan.FromKnown(webhook, known, clock.GetUtcNow()) is { } fromKnown)
+                webhook.Plan = fromKnown;
+            else if (attempt == 0 && StatusMarkers.BlindGuess(status.Status) is not null)
                 webhook.Plan = Plan.Blind(webhook, clock.GetUtcNow());
             else if (await PlanFromRowAsync(webhook, cancellationToken).ConfigureAwait(false) is { } planned)
                 webhook.Plan = planned;
@@ -145,15 +144,6 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
         }
         throw new InvalidOperationException($"Status {status.Status} for recipient {recipientKey} kept conflicting; the queue will retry it.");
     }
-
-    /// <summary>
-    /// True when this instance stored the send two levels below the step but not the one its blind guess needs: a read
-    /// that arrived before its delivered. Its guess would be refused, and a refused transaction costs the whole batch a
-    /// second one, so the step reads the row at once. A marker another instance stored is unknown here: then the step
-    /// still guesses, and storage's check keeps it exact either way.
-    /// </summary>
-    private bool SeenBelowGuess(StatusStep webhook) =>
-        webhook.Level >= 3 && _knownMarkers.Contains(webhook.MarkerAt(webhook.Level - 2)) && !_knownMarkers.Contains(webhook.MarkerAt(webhook.Level - 1));
 
     /// <summary>Reads the row and plans its change under its ETag, with the markers that keep matching it; null if nothing changes.</summary>
     private async Task<Plan?> PlanFromRowAsync(StatusStep webhook, CancellationToken cancellationToken)
@@ -190,7 +180,7 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
             var requeue = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, row.ETag) };
             requeue.AddRange(StatusMarkers.Changes(webhook.Partition, webhook.RecipientKey, status.Id!, level, 0));
             webhook.Requeued = row;
-            return new Plan(requeue, requeueCounts, IsBlind: false);
+            return new Plan(requeue, requeueCounts, IsBlind: false, RowStatus: null);
         }
         var settled = row.MetaMessageId is null;
         var moved = MessageStatus.CanMove(row.Status, status.Status!);
@@ -214,7 +204,7 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
         counts.Move(before, CampaignCounts.Bucket(row));
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, row.ETag) };
         actions.AddRange(StatusMarkers.Changes(webhook.Partition, webhook.RecipientKey, status.Id!, levelBefore, StatusMarkers.Level(row.Status)));
-        return new Plan(actions, counts, IsBlind: false);
+        return new Plan(actions, counts, IsBlind: false, row.Status);
     }
 
     private Task<Outcome> CommitAsync(StatusStep webhook, CancellationToken cancellationToken)
@@ -308,8 +298,9 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
             var committing = Stopwatch.GetTimestamp();
             try
             {
-                await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                var response = await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
                 Transactions.Add(1, new KeyValuePair<string, object?>("oneclick.outcome", "committed"));
+                NoteRows(partition, batch, response.Value);
                 TransactionSize.Record(batch.Count);
                 var commit = Stopwatch.GetElapsedTime(committing).TotalMilliseconds;
                 foreach (var _ in batch)
@@ -339,6 +330,19 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
                     step.Done!.TrySetException(e);
                 return;
             }
+        }
+    }
+
+    /// <summary>Remembers each committed row's status and new ETag, so the send's next status needs no read.</summary>
+    private void NoteRows(string partition, List<StatusStep> batch, IReadOnlyList<Response> responses)
+    {
+        var offset = 0;
+        foreach (var step in batch)
+        {
+            var row = step.Plan!.Actions.FindIndex(a => a.Entity.RowKey == step.RecipientKey);
+            if (step.Plan.RowStatus is { } status && row >= 0 && offset + row < responses.Count && responses[offset + row].Headers.ETag is { } etag)
+                rowsWrittenHere.Note(partition, step.RecipientKey, step.Status.Id, status, etag);
+            offset += step.Plan.Actions.Count;
         }
     }
 
@@ -387,7 +391,8 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
     }
 
     /// <param name="Actions">The step's actions; for a blind step the first is its own marker's insert.</param>
-    private sealed record Plan(List<TableTransactionAction> Actions, CampaignCounts Counts, bool IsBlind)
+    /// <param name="RowStatus">The row's status once committed, to remember with its new ETag; null to remember nothing.</param>
+    private sealed record Plan(List<TableTransactionAction> Actions, CampaignCounts Counts, bool IsBlind, string? RowStatus)
     {
         /// <summary>"The recipient is one level below": add this level's marker, assert the one below, merge the row, move the count.</summary>
         public static Plan Blind(StatusStep step, DateTimeOffset now)
@@ -400,17 +405,25 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
                     StatusMarkers.Assert(step.Partition, step.RecipientKey, status.Id!, StatusMarkers.Level(below)),
                     MergeStatus(step, now, ETag.All),
                 ],
-                Moved(below, status.Status!), IsBlind: true);
+                Moved(below, status.Status!), IsBlind: true, status.Status);
         }
 
-        /// <summary>"The row is as the send path left it at accepted": add the sent marker, merge the row under that ETag, move the count.</summary>
-        public static Plan FromAccepted(StatusStep step, ETag accepted, DateTimeOffset now) =>
-            new(
-                [
-                    StatusMarkers.Add(step.Partition, step.RecipientKey, step.Status.Id!, step.Level),
-                    MergeStatus(step, now, accepted),
-                ],
-                Moved(MessageStatus.Accepted, step.Status.Status!), IsBlind: true);
+        /// <summary>
+        /// "The row is as this instance wrote it": add this level's marker and any between, merge the row under the known
+        /// ETag, move the count. Null when the step does not move the known status forward (a duplicate or a stale step,
+        /// which the row, read, settles).
+        /// </summary>
+        public static Plan? FromKnown(StatusStep step, RowVersions.Version known, DateTimeOffset now)
+        {
+            var from = StatusMarkers.Level(known.Status); // accepted is 0
+            if (step.Level <= from)
+                return null;
+            // Its own marker first: storage names the first action that fails, and only that one means "already there".
+            var actions = new List<TableTransactionAction> { StatusMarkers.Add(step.Partition, step.RecipientKey, step.Status.Id!, step.Level) };
+            actions.AddRange(StatusMarkers.Changes(step.Partition, step.RecipientKey, step.Status.Id!, from, step.Level - 1));
+            actions.Add(MergeStatus(step, now, known.ETag));
+            return new Plan(actions, Moved(known.Status, step.Status.Status!), IsBlind: true, step.Status.Status);
+        }
 
         private static TableTransactionAction MergeStatus(StatusStep step, DateTimeOffset now, ETag etag) =>
             new(TableTransactionActionType.UpdateMerge, new TableEntity(step.Partition, step.RecipientKey)
