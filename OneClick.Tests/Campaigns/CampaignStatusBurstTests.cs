@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Configuration;
@@ -181,9 +182,9 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
     {
         var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(2);
         var store = env.App.Services.GetRequiredService<CampaignRecipientStore>();
-        // Another instance applied "sent" first: the ETag this instance kept no longer holds.
-        var other = store.StatusWriter(TimeProvider.System);
         var (writer, recorder) = CountingWriter(store.RowVersions);
+
+        // Another instance applied "sent" first: the ETag this instance kept no longer holds.
         var (key, wamid, callback) = recipients[0];
         Assert.True(await CountingWriter().Writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
 
@@ -194,12 +195,12 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         // Another instance changed the row after its send: the kept ETag is refused, the row is read, and sent counts once.
         (key, wamid, callback) = recipients[1];
         var row = (await store.GetManyAsync(occurrence, [key], CancellationToken.None)).Single();
-        var table = new Azure.Data.Tables.TableClient(env.Azurite.ConnectionString, TableNames.CampaignRecipients);
-        await table.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(row.PartitionKey, row.RowKey) { ["Detail"] = "changed elsewhere" }, row.ETag);
+        var table = new TableClient(env.Azurite.ConnectionString, TableNames.CampaignRecipients);
+        await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { ["Detail"] = "changed elsewhere" }, row.ETag);
         before = recorder.Requests.Count;
         Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
         Assert.Equal(3, recorder.Requests.Count - before); // refused, read, written
-        Assert.False(await other.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+        Assert.False(await store.StatusWriter(TimeProvider.System).ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
 
         var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
         Assert.Equal(2, stats.L("sent"));

@@ -44,6 +44,7 @@ public sealed class RowVersions(int capacity = RowVersions.DefaultCapacity)
                 _versions.Remove(key);
             else if (_versions.TryAdd(key, new Version(status, etag)))
             {
+                // A row forgotten and noted again is queued twice, so it may be forgotten early: that costs only a read.
                 _order.Enqueue(key);
                 if (_order.Count > capacity)
                     _versions.Remove(_order.Dequeue());
