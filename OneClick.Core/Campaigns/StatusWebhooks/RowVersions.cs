@@ -15,9 +15,7 @@ public sealed class RowVersions(int capacity = RowVersions.DefaultCapacity)
     /// <summary>The rows of a full-size campaign (100,000 recipients) whose statuses lag behind its sends.</summary>
     public const int DefaultCapacity = 100_000;
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, Version> _versions = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    private readonly Recent<Version> _versions = new(capacity);
 
     /// <param name="Status">accepted, sent, delivered, read or played: the row's status as written.</param>
     public readonly record struct Version(string Status, ETag ETag);
@@ -38,27 +36,14 @@ public sealed class RowVersions(int capacity = RowVersions.DefaultCapacity)
         if (metaMessageId is null)
             return;
         var key = Key(partition, recipientKey, metaMessageId);
-        lock (_lock)
-        {
-            if (!IsOnTheLadder(status) || etag == default)
-                _versions.Remove(key);
-            else if (_versions.TryAdd(key, new Version(status, etag)))
-            {
-                // A row forgotten and noted again is queued twice, so it may be forgotten early: that costs only a read.
-                _order.Enqueue(key);
-                if (_order.Count > capacity)
-                    _versions.Remove(_order.Dequeue());
-            }
-            else
-                _versions[key] = new Version(status, etag);
-        }
+        if (!IsOnTheLadder(status) || etag == default)
+            _versions.Remove(key);
+        else
+            _versions.Set(key, new Version(status, etag));
     }
 
-    public Version? Find(string partition, string recipientKey, string metaMessageId)
-    {
-        lock (_lock)
-            return _versions.TryGetValue(Key(partition, recipientKey, metaMessageId), out var version) ? version : null;
-    }
+    public Version? Find(string partition, string recipientKey, string metaMessageId) =>
+        _versions.TryGet(Key(partition, recipientKey, metaMessageId), out var version) ? version : null;
 
     private static bool IsOnTheLadder(string status) => status == MessageStatus.Accepted || StatusMarkers.Level(status) > 0;
 
