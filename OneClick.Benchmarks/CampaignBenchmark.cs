@@ -191,6 +191,8 @@ public sealed class CampaignBenchmark : IBenchmark
         var deliveredBefore = await env.WebhooksDeliveredAsync();
         using var transactions = new StatusTransactionCounter();
         var depth = QueueDepth.Start(env);
+        // Said as it happens, so a profiler can be attached to the status phase alone (docs/benchmarks.md).
+        Console.WriteLine($"releasing the held status webhooks of {recipients:N0} recipients at {DateTimeOffset.UtcNow:HH:mm:ss}");
         var statusClock = Stopwatch.StartNew();
         await env.SandboxControlAsync("_sandbox/webhook-deliveries/release");
         var final = await WaitForAsync(tenant, statusCampaign, s => s["stats"]!["read"]!.GetValue<long>() >= recipients, TimeSpan.FromMinutes(60), pollMs: 250);
