@@ -24,7 +24,10 @@ public sealed class RateWindowEntity : ITableEntity
 /// Rows of seconds long gone are deleted by the tenant's next reservation, at most once a minute per instance.
 /// A second later than any this instance has seen a row for is most likely new: its row is inserted without reading
 /// it first (a conflict means another instance was there first: read it and go on as usual), which saves a read per
-/// reservation into a new second, most of them while a campaign runs.
+/// reservation into a new second, most of them while a campaign runs. And a row this instance wrote last is not read
+/// either: the count it wrote and the ETag that came back are kept, and the next write goes under that ETag (a
+/// refusal means another instance wrote it since: read it and go on as usual). So one instance pacing a campaign
+/// takes one request per reservation.
 /// </summary>
 public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock)
 {
@@ -33,6 +36,8 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _cleanedAt = new(StringComparer.Ordinal);
     /// <summary>Per tenant and shard, the newest second this instance knows has a row.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, int Shard), long> _newestKnown = new();
+    /// <summary>Per tenant and shard, the row this instance wrote last: its second, the count written and the ETag back.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, int Shard), Written> _lastWritten = new();
 
     private TableClient Table => storage.Table(TableNames.RateLimits);
 
@@ -48,6 +53,7 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
         var second = clock.GetUtcNow().ToUnixTimeSeconds();
         var shard = Random.Shared.Next(shards);
         var shardsTried = 0;
+        var readFirst = false;
         while (times.Count < count)
         {
             // A slow store must not leave this loop walking seconds that have already gone by: start from now.
@@ -62,7 +68,12 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
             var firstFree = elapsed <= TimeSpan.Zero ? 0 : (int)Math.Min(slots, Math.Ceiling(elapsed.Ticks * (double)capacity / TimeSpan.TicksPerSecond / shards));
             RateWindowEntity? row = null;
             if (firstFree < slots && second <= _newestKnown.GetValueOrDefault((tenantId, shard), long.MinValue))
-                row = await Table.FindAsync<RateWindowEntity>(tenantId, key, cancellationToken).ConfigureAwait(false);
+            {
+                row = !readFirst && _lastWritten.TryGetValue((tenantId, shard), out var written) && written.Second == second
+                    ? new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = written.Used, ETag = written.ETag }
+                    : await Table.FindAsync<RateWindowEntity>(tenantId, key, cancellationToken).ConfigureAwait(false);
+                readFirst = false;
+            }
             var used = row?.Used ?? 0;
             var from = Math.Max(used, firstFree);
             var take = Math.Min(count - times.Count, slots - from);
@@ -73,22 +84,22 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
                     (second, shardsTried) = (second + 1, 0);
                 continue;
             }
+            Response response;
             try
             {
-                if (row is null)
-                    await Table.AddEntityAsync(new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take }, cancellationToken).ConfigureAwait(false);
-                else
-                {
-                    row.Used = from + take;
-                    await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
+                response = row is null
+                    ? await Table.AddEntityAsync(new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take }, cancellationToken).ConfigureAwait(false)
+                    : await Table.UpdateEntityAsync(new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take }, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (TableErrors.IsConflict(e) || TableErrors.IsPreconditionFailed(e))
             {
                 Known(tenantId, shard, second);
+                readFirst = true;
                 continue; // someone else reserved in this shard meanwhile: read it again
             }
             Known(tenantId, shard, second);
+            if (response.Headers.ETag is { } etag)
+                Wrote(tenantId, shard, new Written(second, from + take, etag));
             var start = DateTimeOffset.FromUnixTimeSeconds(second);
             for (var i = from; i < from + take; i++)
                 times.Add(start + TimeSpan.FromTicks(TimeSpan.TicksPerSecond * ((i * (long)shards) + shard) / capacity));
@@ -100,6 +111,12 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
 
     private void Known(string tenantId, int shard, long second) =>
         _newestKnown.AddOrUpdate((tenantId, shard), second, (_, known) => Math.Max(known, second));
+
+    /// <summary>Keeps the newest write: batches of one instance may finish their writes out of order.</summary>
+    private void Wrote(string tenantId, int shard, Written written) =>
+        _lastWritten.AddOrUpdate((tenantId, shard), written, (_, kept) => (kept.Second, kept.Used).CompareTo((written.Second, written.Used)) > 0 ? kept : written);
+
+    private sealed record Written(long Second, int Used, ETag ETag);
 
     private static string KeyOf(long second, int shard) => $"{second.ToString("D12", CultureInfo.InvariantCulture)}|{shard:D2}";
 

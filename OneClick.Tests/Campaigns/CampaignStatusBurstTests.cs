@@ -3,9 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OneClick.Core.Configuration;
 using OneClick.Core.Campaigns;
 using OneClick.Core.Campaigns.StatusWebhooks;
 using OneClick.Core.Storage;
@@ -233,9 +231,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
     /// </summary>
     private (CampaignStatusWriter Writer, StorageRequestRecorder Recorder) CountingWriter(RowVersions? rowsWrittenHere = null)
     {
-        var recorder = new StorageRequestRecorder();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
-        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
+        var (storage, recorder) = StorageRequestRecorder.Storage(env.Azurite.ConnectionString);
         return (new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System, rowsWrittenHere ?? new RowVersions()), recorder);
     }
 

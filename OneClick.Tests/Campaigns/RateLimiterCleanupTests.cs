@@ -49,4 +49,41 @@ public sealed class RateLimiterCleanupTests(OneClickEnvironment env)
         for (var i = 10; i < times.Count; i++)
             Assert.True(times[i] - times[i - 10] >= TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(1), $"Eleven slots within {times[i] - times[i - 10]}: two instances took the same second's budget.");
     }
+
+    [Fact]
+    public async Task A_reservation_into_a_row_this_instance_wrote_last_reads_nothing_and_one_written_since_elsewhere_is_read()
+    {
+        var tenant = await env.CreateTenantAsync();
+        // Both instances live in one second, so every reservation below goes into the same row.
+        var clock = new FrozenClock(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        var (first, firstRequests) = Limiter(clock);
+        var (other, _) = Limiter(clock);
+        const int perSecond = 80; // capacity 72 a second, one row a second
+
+        var times = new List<DateTimeOffset>(await first.ReserveAsync(tenant.Id, 3, perSecond, CancellationToken.None));
+        var before = firstRequests.Requests.Count;
+        times.AddRange(await first.ReserveAsync(tenant.Id, 3, perSecond, CancellationToken.None));
+        Assert.Equal(1, firstRequests.Requests.Count - before); // a write under the ETag it got back: no read
+
+        times.AddRange(await other.ReserveAsync(tenant.Id, 3, perSecond, CancellationToken.None));
+        before = firstRequests.Requests.Count;
+        times.AddRange(await first.ReserveAsync(tenant.Id, 3, perSecond, CancellationToken.None));
+        Assert.Equal(3, firstRequests.Requests.Count - before); // refused (the other instance wrote since), read, written
+
+        Assert.Equal(12, times.Distinct().Count());
+        var row = await env.Storage.Table(TableNames.RateLimits).GetEntityAsync<RateWindowEntity>(tenant.Id, $"{clock.GetUtcNow().ToUnixTimeSeconds().ToString("D12", CultureInfo.InvariantCulture)}|00");
+        Assert.Equal(12, row.Value.Used);
+    }
+
+    /// <summary>A limiter of its own, as another instance's would be, whose every storage request is recorded.</summary>
+    private (TenantRateLimiter Limiter, StorageRequestRecorder Recorder) Limiter(TimeProvider clock)
+    {
+        var (storage, recorder) = StorageRequestRecorder.Storage(env.Azurite.ConnectionString);
+        return (new TenantRateLimiter(storage, clock), recorder);
+    }
+
+    private sealed class FrozenClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
