@@ -26,8 +26,8 @@ public sealed class RateWindowEntity : ITableEntity
 /// it first (a conflict means another instance was there first: read it and go on as usual), which saves a read per
 /// reservation into a new second, most of them while a campaign runs. And a row this instance wrote last is not read
 /// either: the count it wrote and the ETag that came back are kept, and the next write goes under that ETag (a
-/// refusal means another instance wrote it since: read it and go on as usual). So one instance pacing a campaign
-/// takes one request per reservation.
+/// refusal means another writer was there since: a batch of this instance, whose write is known here too, or another
+/// instance, whose row is read). So one instance pacing a campaign rarely reads a row.
 /// </summary>
 public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock)
 {
@@ -94,8 +94,10 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
             catch (RequestFailedException e) when (TableErrors.IsConflict(e) || TableErrors.IsPreconditionFailed(e))
             {
                 Known(tenantId, shard, second);
-                readFirst = true;
-                continue; // someone else reserved in this shard meanwhile: read it again
+                // Someone else reserved in this shard meanwhile. Another batch of this instance: its write is known
+                // here, go on from it. Another instance: read the row again.
+                readFirst = !(_lastWritten.TryGetValue((tenantId, shard), out var latest) && latest.Second == second && latest.ETag != (row?.ETag ?? default));
+                continue;
             }
             Known(tenantId, shard, second);
             if (response.Headers.ETag is { } etag)

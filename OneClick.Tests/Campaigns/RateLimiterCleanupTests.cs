@@ -75,6 +75,22 @@ public sealed class RateLimiterCleanupTests(OneClickEnvironment env)
         Assert.Equal(12, row.Value.Used);
     }
 
+    [Fact]
+    public async Task Batches_of_one_instance_reserving_into_one_row_at_once_take_every_slot_once()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var clock = new FrozenClock(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        var (limiter, _) = Limiter(clock);
+        await limiter.ReserveAsync(tenant.Id, 1, 80, CancellationToken.None); // the row exists and its ETag is known
+
+        // Eight batches at once under one ETag: one write wins each round, the others go on from the write it kept.
+        var reserved = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => limiter.ReserveAsync(tenant.Id, 5, 80, CancellationToken.None)));
+
+        Assert.Equal(40, reserved.SelectMany(t => t).Distinct().Count());
+        var row = await env.Storage.Table(TableNames.RateLimits).GetEntityAsync<RateWindowEntity>(tenant.Id, $"{clock.GetUtcNow().ToUnixTimeSeconds().ToString("D12", CultureInfo.InvariantCulture)}|00");
+        Assert.Equal(41, row.Value.Used);
+    }
+
     /// <summary>A limiter of its own, as another instance's would be, whose every storage request is recorded.</summary>
     private (TenantRateLimiter Limiter, StorageRequestRecorder Recorder) Limiter(TimeProvider clock)
     {
