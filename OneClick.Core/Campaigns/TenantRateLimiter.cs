@@ -84,12 +84,13 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
                     (second, shardsTried) = (second + 1, 0);
                 continue;
             }
+            var reserved = new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take };
             Response response;
             try
             {
                 response = row is null
-                    ? await Table.AddEntityAsync(new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take }, cancellationToken).ConfigureAwait(false)
-                    : await Table.UpdateEntityAsync(new RateWindowEntity { PartitionKey = tenantId, RowKey = key, Used = from + take }, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    ? await Table.AddEntityAsync(reserved, cancellationToken).ConfigureAwait(false)
+                    : await Table.UpdateEntityAsync(reserved, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (TableErrors.IsConflict(e) || TableErrors.IsPreconditionFailed(e))
             {
@@ -101,7 +102,7 @@ public sealed class TenantRateLimiter(StorageAccount storage, TimeProvider clock
             }
             Known(tenantId, shard, second);
             if (response.Headers.ETag is { } etag)
-                Wrote(tenantId, shard, new Written(second, from + take, etag));
+                Wrote(tenantId, shard, new Written(second, reserved.Used, etag));
             var start = DateTimeOffset.FromUnixTimeSeconds(second);
             for (var i = from; i < from + take; i++)
                 times.Add(start + TimeSpan.FromTicks(TimeSpan.TicksPerSecond * ((i * (long)shards) + shard) / capacity));

@@ -71,7 +71,7 @@ public sealed class RateLimiterCleanupTests(OneClickEnvironment env)
         Assert.Equal(3, firstRequests.Requests.Count - before); // refused (the other instance wrote since), read, written
 
         Assert.Equal(12, times.Distinct().Count());
-        var row = await env.Storage.Table(TableNames.RateLimits).GetEntityAsync<RateWindowEntity>(tenant.Id, $"{clock.GetUtcNow().ToUnixTimeSeconds().ToString("D12", CultureInfo.InvariantCulture)}|00");
+        var row = await PacingRowAsync(tenant.Id, clock);
         Assert.Equal(12, row.Value.Used);
     }
 
@@ -87,9 +87,13 @@ public sealed class RateLimiterCleanupTests(OneClickEnvironment env)
         var reserved = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => limiter.ReserveAsync(tenant.Id, 5, 80, CancellationToken.None)));
 
         Assert.Equal(40, reserved.SelectMany(t => t).Distinct().Count());
-        var row = await env.Storage.Table(TableNames.RateLimits).GetEntityAsync<RateWindowEntity>(tenant.Id, $"{clock.GetUtcNow().ToUnixTimeSeconds().ToString("D12", CultureInfo.InvariantCulture)}|00");
+        var row = await PacingRowAsync(tenant.Id, clock);
         Assert.Equal(41, row.Value.Used);
     }
+
+    /// <summary>The tenant's pacing row of the clock's second (one shard at these limits).</summary>
+    private async Task<Azure.Response<RateWindowEntity>> PacingRowAsync(string tenantId, TimeProvider clock) =>
+        await env.Storage.Table(TableNames.RateLimits).GetEntityAsync<RateWindowEntity>(tenantId, $"{clock.GetUtcNow().ToUnixTimeSeconds().ToString("D12", CultureInfo.InvariantCulture)}|00");
 
     /// <summary>A limiter of its own, as another instance's would be, whose every storage request is recorded.</summary>
     private (TenantRateLimiter Limiter, StorageRequestRecorder Recorder) Limiter(TimeProvider clock)
