@@ -6,11 +6,14 @@ namespace OneClick.Benchmarks;
 /// <summary>
 /// CPU time of this process (app + sandbox + driver) and of Azurite over a window, read from /proc: which side is
 /// busy tells whether a phase is bound by the store, by the app, or by neither (waiting: latency, polling, awaits).
+/// The share of the window this process spent paused for garbage collections comes with it: a pause stops every
+/// thread of the app, the sandbox and the driver at once.
 /// </summary>
 internal sealed class CpuSampler
 {
     private readonly int? _azuritePid;
-    private readonly TimeSpan _startSelf, _startAzurite;
+    private readonly TimeSpan _startSelf, _startAzurite, _startPauses = GC.GetTotalPauseDuration();
+    private readonly int _startGen0 = GC.CollectionCount(0), _startGen2 = GC.CollectionCount(2);
     private readonly long _started = Stopwatch.GetTimestamp();
 
     private CpuSampler(int? azuritePid)
@@ -22,13 +25,15 @@ internal sealed class CpuSampler
     /// <summary>Starts a window; Azurite is found by the table port in its command line.</summary>
     public static CpuSampler Start(int azuriteTablePort) => new(FindAzurite(azuriteTablePort));
 
-    /// <summary>"app x% of a core, Azurite y%" since the start.</summary>
+    /// <summary>"app x% of a core, Azurite y%, paused for GC z%" since the start.</summary>
     public string Summary()
     {
         var wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         var self = (Process.GetCurrentProcess().TotalProcessorTime - _startSelf).TotalSeconds / wall;
         var azurite = _azuritePid is null ? double.NaN : (AzuriteTime() - _startAzurite).TotalSeconds / wall;
-        return string.Create(CultureInfo.InvariantCulture, $"CPU: this process {self:P0} of a core, Azurite {azurite:P0} of a core (of {Environment.ProcessorCount} cores)");
+        var paused = (GC.GetTotalPauseDuration() - _startPauses).TotalSeconds / wall;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"CPU: this process {self:P0} of a core, Azurite {azurite:P0} of a core (of {Environment.ProcessorCount} cores); paused for GC {paused:P1} of the time ({GC.CollectionCount(0) - _startGen0:N0} collections, {GC.CollectionCount(2) - _startGen2:N0} of them full)");
     }
 
     private TimeSpan AzuriteTime()
