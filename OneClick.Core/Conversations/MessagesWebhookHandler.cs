@@ -31,6 +31,9 @@ public sealed partial class MessagesWebhookHandler(
 {
     private const int MaxPayloadLength = 30_000;
 
+    /// <summary>A text is kept to what Meta lets a text message hold (4,096 characters).</summary>
+    private const int MaxTextLength = 4096;
+
     public bool Wants(string field) => field == "messages";
 
     public async Task HandleAsync(WebhookChangeContext change, CancellationToken cancellationToken)
@@ -104,7 +107,7 @@ public sealed partial class MessagesWebhookHandler(
                 MetaMessageId = message.MetaMessageId,
                 Type = message.Type,
                 From = sender,
-                Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
+                Text = Cut(message.Text, MaxTextLength),
                 MediaId = message.MediaId,
                 MediaMimeType = message.MediaMimeType,
                 ContextMetaMessageId = message.ContextMetaMessageId,
@@ -112,7 +115,7 @@ public sealed partial class MessagesWebhookHandler(
                 ReplyId = message.ReplyId,
                 FlowResponseJson = message.FlowResponseJson,
                 ErrorsJson = message.ErrorsJson is { Length: <= MaxPayloadLength } errors ? errors : null,
-                PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
+                PayloadJson = Cut(raw, MaxPayloadLength),
                 PayloadTruncated = raw.Length > MaxPayloadLength,
                 ReceivedAt = receivedAt,
             }, cancellationToken),
@@ -153,8 +156,8 @@ public sealed partial class MessagesWebhookHandler(
             MetaMessageId = message.MetaMessageId,
             Type = message.Type,
             From = identity.Phone ?? identity.UserId ?? identity.ParentUserId,
-            Text = message.Text is { Length: > 4096 } t ? t[..4096] : message.Text,
-            PayloadJson = raw.Length <= MaxPayloadLength ? raw : raw[..MaxPayloadLength],
+            Text = Cut(message.Text, MaxTextLength),
+            PayloadJson = Cut(raw, MaxPayloadLength),
             PayloadTruncated = raw.Length > MaxPayloadLength,
             ReceivedAt = receivedAt,
         }, cancellationToken).ConfigureAwait(false);
@@ -256,4 +259,11 @@ public sealed partial class MessagesWebhookHandler(
 
     [LoggerMessage(LogLevel.Warning, "Webhook for tenant {TenantId} reports error {Code}: {Title}")]
     private static partial void LogValueError(ILogger logger, string tenantId, int? code, string? title);
+
+    /// <summary>
+    /// The first <paramref name="max"/> characters, or one fewer where the cut would split a surrogate pair (an emoji):
+    /// a lone half is no character, and would be stored as U+FFFD, a '�' at the end of the text.
+    /// </summary>
+    private static string? Cut(string? value, int max) =>
+        value is null || value.Length <= max ? value : value[..(char.IsHighSurrogate(value[max - 1]) ? max - 1 : max)];
 }
