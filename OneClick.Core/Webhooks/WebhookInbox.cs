@@ -16,7 +16,9 @@ public sealed class WebhookInbox(StorageAccount storage, QueuePublisher queue, T
 {
     /// <summary>
     /// A queue message holds 64 KiB after base64, i.e. 48 KiB of JSON; the deliveries of one message stay within this,
-    /// measured as serialized (escaping can make a body several times its size), leaving room for the envelope.
+    /// measured as serialized (escaping still makes some bodies larger: a quote inside a string takes two bytes in the
+    /// body and four once the body is a string itself, and an emoji's four bytes become twelve), leaving room for the
+    /// envelope.
     /// </summary>
     public const int MaxMessageBytes = 44 * 1024;
 

@@ -6,12 +6,15 @@ using OneClick.Core.Storage;
 
 namespace OneClick.Tests.Infrastructure;
 
-/// <summary>Records every request a storage client sends ("METHOD /path", retries included), for tests of what a path costs.</summary>
+/// <summary>Records every request a storage client sends ("METHOD /path" and its size, retries included), for tests of what a path costs.</summary>
 public sealed class StorageRequestRecorder : HttpPipelineSynchronousPolicy
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Request, long Bytes)> _sent = new();
 
-    public IReadOnlyCollection<string> Requests => _requests;
+    public IReadOnlyCollection<string> Requests => [.. _sent.Select(s => s.Request)];
+
+    /// <summary>Every request with the size of its body (0 for none).</summary>
+    public IReadOnlyCollection<(string Request, long Bytes)> Sent => _sent;
 
     /// <summary>Storage clients of their own, as another instance's would be, with every request recorded.</summary>
     public static (StorageAccount Storage, StorageRequestRecorder Recorder) Storage(string connectionString)
@@ -26,6 +29,7 @@ public sealed class StorageRequestRecorder : HttpPipelineSynchronousPolicy
         ArgumentNullException.ThrowIfNull(message);
         // Azurite's paths start with the account name.
         var path = message.Request.Uri.Path;
-        _requests.Enqueue($"{message.Request.Method} {path[path.IndexOf('/', 1)..]}");
+        var bytes = message.Request.Content is { } content && content.TryComputeLength(out var length) ? length : 0;
+        _sent.Enqueue(($"{message.Request.Method} {path[path.IndexOf('/', 1)..]}", bytes));
     }
 }

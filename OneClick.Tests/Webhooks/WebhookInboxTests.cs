@@ -21,7 +21,7 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
     public async Task A_burst_of_bodies_shares_a_few_queue_messages_and_every_body_is_applied()
     {
         var tenant = await env.CreateTenantAsync();
-        var (inbox, requests) = CountingInbox();
+        var (inbox, recorder) = RecordedInbox();
         var customers = Enumerable.Range(0, 40).Select(i => new Customer(tenant, $"+1415555{6100 + i}")).ToList();
         var texts = customers.Select(c => $"burst from {c.Phone}").ToList();
 
@@ -29,13 +29,35 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
             Encoding.UTF8.GetBytes(Body(tenant, c, texts[i])), $"burst-{i}", CancellationToken.None)));
 
         // One put goes at a time; the bodies that wait behind it go together.
-        var puts = requests.Count(r => r == "POST /webhook-events/messages");
+        var puts = recorder.Requests.Count(r => r == "POST /webhook-events/messages");
         Assert.InRange(puts, 1, 10);
         for (var i = 0; i < customers.Count; i++)
         {
             var text = texts[i];
             await customers[i].WaitForConversationAsync(items => items.Any(m => m!["text"]?.GetValue<string>() == text));
         }
+    }
+
+    [Fact]
+    public async Task A_status_webhook_takes_about_its_own_size_in_its_queue_message()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var (inbox, recorder) = RecordedInbox();
+        var status = new JsonObject
+        {
+            ["id"] = SignedWebhooks.NewWamid(), ["status"] = "delivered", ["recipient_id"] = "14155550123",
+            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["biz_opaque_callback_data"] = "c1|o1|r1",
+            ["pricing"] = new JsonObject { ["billable"] = true, ["pricing_model"] = "PMP", ["category"] = "marketing", ["type"] = "regular" },
+        };
+        var body = Encoding.UTF8.GetBytes(SignedWebhooks.Envelope(tenant, [SignedWebhooks.Change(tenant, statuses: [status])]));
+
+        await inbox.AcceptAsync(tenant.Id, body, $"size-{Guid.NewGuid():N}", CancellationToken.None);
+
+        // The put carries the message in base64 (4 bytes for 3) inside a little XML. Escaped for a web page, each of the
+        // body's quotes would take six bytes (\u0022) and the put about twice the body's base64.
+        var put = Assert.Single(recorder.Sent, r => r.Request == "POST /webhook-events/messages");
+        Assert.InRange(put.Bytes, body.Length * 4 / 3, body.Length * 4 / 3 * 1.25 + 400);
     }
 
     [Fact]
@@ -81,7 +103,7 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
     public async Task A_body_whose_escaped_form_outgrows_a_queue_message_goes_through_a_blob()
     {
         var tenant = await env.CreateTenantAsync();
-        var (inbox, requests) = CountingInbox();
+        var (inbox, recorder) = RecordedInbox();
         var customer = Customer.New(tenant);
         // 30 KB of UTF-8, under the inline limit, but JSON escapes each emoji as two \uXXXX: 78 KB in a message.
         var text = string.Concat(Enumerable.Repeat("🎉 ", 6_000));
@@ -91,7 +113,7 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
 
         await inbox.AcceptAsync(tenant.Id, body, $"escaped-{Guid.NewGuid():N}", CancellationToken.None);
 
-        Assert.Contains(requests, r => r.StartsWith($"PUT /{BlobContainerNames.WebhookPayloads}/", StringComparison.Ordinal));
+        Assert.Contains(recorder.Requests, r => r.StartsWith($"PUT /{BlobContainerNames.WebhookPayloads}/", StringComparison.Ordinal));
         // The conversation keeps a text's first 4,096 characters, as Meta allows in a text message, and no half of an
         // emoji: the 4,096th is the first half of one here, so 4,095 are kept.
         await customer.WaitForConversationAsync(items => items.Any(m => m!["text"]?.GetValue<string>() == text[..4095]));
@@ -100,12 +122,10 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
     private static string Body(TestTenant tenant, Customer customer, string text) =>
         SignedWebhooks.Envelope(tenant, [SignedWebhooks.Change(tenant, messages: [SignedWebhooks.TextMessage(customer.Digits, SignedWebhooks.NewWamid(), text)])]);
 
-    /// <summary>An inbox of its own on the same storage, whose requests ("METHOD /path") are recorded.</summary>
-    private (WebhookInbox Inbox, IReadOnlyCollection<string> Requests) CountingInbox()
+    /// <summary>An inbox of its own on the same storage, whose requests are recorded.</summary>
+    private (WebhookInbox Inbox, StorageRequestRecorder Recorder) RecordedInbox()
     {
-        var recorder = new StorageRequestRecorder();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
-        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder);
-        return (new WebhookInbox(storage, new QueuePublisher(storage), TimeProvider.System), recorder.Requests);
+        var (storage, recorder) = StorageRequestRecorder.Storage(env.Azurite.ConnectionString);
+        return (new WebhookInbox(storage, new QueuePublisher(storage), TimeProvider.System), recorder);
     }
 }
