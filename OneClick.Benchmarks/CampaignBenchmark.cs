@@ -56,9 +56,10 @@ public sealed class CampaignBenchmark : IBenchmark
 
             var raw = await RawFloorAsync(env, recipients, concurrency);
             Console.WriteLine($"raw floor: {recipients:N0} POSTs straight to the sandbox at concurrency {concurrency}: {raw.TotalSeconds:0.0} s = {recipients / raw.TotalSeconds:N0}/s");
+            var floorCpu = CpuSampler.Start(TablePort(env));
             var floor = await StorageFloorAsync(env, recipients);
             Console.WriteLine($"storage floor: the send path's table writes for {recipients:N0} recipients straight to Azurite (insert, claim, result, wamid index: " +
-                $"4 transactions per {CampaignRecipientStore.BatchSize}, {FloorBatchesAtOnce} batches at once): {floor.TotalSeconds:0.0} s = {recipients / floor.TotalSeconds:N0}/s");
+                $"4 transactions per {CampaignRecipientStore.BatchSize}, {FloorBatchesAtOnce} batches at once): {floor.TotalSeconds:0.0} s = {recipients / floor.TotalSeconds:N0}/s; {floorCpu.Summary()}");
             using (var reset = await env.Http.PostAsync(new Uri(env.SandboxUrl, "_sandbox/reset"), null))
                 reset.EnsureSuccessStatusCode();
             await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = (int?)null, delivered = (int?)null, read = (int?)null } });
@@ -69,9 +70,11 @@ public sealed class CampaignBenchmark : IBenchmark
             var peakManaged = 0L;
             using var sampler = new Timer(_ => peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false)), null, 0, 200);
             var clock = Stopwatch.StartNew();
+            var sendCpu = CpuSampler.Start(TablePort(env));
             var campaignId = await LaunchAsync(tenant, list);
             var stats = await WaitForAsync(tenant, campaignId, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(30));
             var elapsed = clock.Elapsed;
+            var sendCpuSummary = sendCpu.Summary();
             var (tables, queues, blobs) = env.Counter.Snapshot();
             var accepted = await env.SandboxMessagesAsync(tenant);
             var distinct = accepted.Select(m => m!["to"]!.GetValue<string>()).Distinct(StringComparer.Ordinal).Count();
@@ -82,7 +85,7 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"  storage requests: {tables:N0} table + {queues:N0} queue + {blobs:N0} blob = {(double)(tables + queues + blobs) / recipients:0.000} per recipient " +
                 $"({(double)tables / recipients:0.000} table, {(double)queues / recipients:0.000} queue; " +
                 $"{(double)(tables + queues + blobs - HostQueueRequests(env.Counter)) / recipients:0.000} without the host's receives and deletes, as counted before 5 Dec 2026)");
-            Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process)");
+            Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process); {sendCpuSummary}");
             PrintProfile(env.Counter, recipients, "recipient");
 
             var send = new SendRun(e2e, recipients / floor.TotalSeconds, (double)(tables + queues + blobs) / recipients, targeted == recipients && accepted.Count == recipients && distinct == recipients);
