@@ -1,8 +1,7 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
-using OneClick.Core.Configuration;
 using OneClick.Core.Storage;
 using OneClick.Core.Webhooks;
 using OneClick.Tests.Conversations;
@@ -46,7 +45,7 @@ public sealed class WebhookInboxTests(OneClickEnvironment env)
         var status = new JsonObject
         {
             ["id"] = SignedWebhooks.NewWamid(), ["status"] = "delivered", ["recipient_id"] = "14155550123",
-            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ["biz_opaque_callback_data"] = "c1|o1|r1",
             ["pricing"] = new JsonObject { ["billable"] = true, ["pricing_model"] = "PMP", ["category"] = "marketing", ["type"] = "regular" },
         };
