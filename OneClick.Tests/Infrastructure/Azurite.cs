@@ -28,14 +28,31 @@ public sealed class Azurite : IAsyncDisposable
     }
 
     /// <param name="location">A folder to keep the data in (survives <see cref="StopAsync"/>); null keeps it in memory.</param>
-    public static async Task<Azurite> StartAsync(string? location = null)
+    public static Task<Azurite> StartAsync(string? location = null) => StartAsync(location, FreePorts);
+
+    /// <param name="choosePorts">Where each attempt listens (a test takes one of them first).</param>
+    internal static async Task<Azurite> StartAsync(string? location, Func<(int, int, int)> choosePorts)
     {
         var external = Environment.GetEnvironmentVariable("ONECLICK_TEST_STORAGE");
         if (!string.IsNullOrEmpty(external))
             return new Azurite(external, null, default, null);
 
-        var ports = (FreePort(), FreePort(), FreePort());
-        var process = await LaunchAsync(ports, location);
+        // A port found free can be taken before Azurite binds it (by a client socket's ephemeral port, with the whole
+        // suite running): Azurite then exits at once, and it is started again on other ports.
+        (int, int, int) ports;
+        Process process;
+        for (var attempt = 1; ; attempt++)
+        {
+            ports = choosePorts();
+            try
+            {
+                process = await LaunchAsync(ports, location);
+                break;
+            }
+            catch (AzuriteExitedException) when (attempt < 5)
+            {
+            }
+        }
 
         const string account = "devstoreaccount1";
         const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -69,16 +86,27 @@ public sealed class Azurite : IAsyncDisposable
         })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
+        // Its last lines, for the error when it exits while starting (it says why on standard output).
+        var lastLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null)
+                return;
+            lastLines.Enqueue(line);
+            while (lastLines.Count > 20)
+                lastLines.TryDequeue(out _);
+        }
         process.OutputDataReceived += (_, line) =>
         {
+            Keep(line.Data);
             if (line.Data?.Contains("successfully closed", StringComparison.Ordinal) == true)
                 ClosedServices.AddOrUpdate(process.Id, 1, (_, n) => n + 1);
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
-            await WaitForPortAsync(port, process);
+            await WaitForPortAsync(port, process, lastLines);
         return process;
     }
 
@@ -115,6 +143,24 @@ public sealed class Azurite : IAsyncDisposable
         _process = await LaunchAsync(_ports, Location);
     }
 
+    /// <summary>Three distinct free ports (all held open while choosing, so none is picked twice).</summary>
+    private static (int, int, int) FreePorts()
+    {
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+                listener.Start();
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            return (ports[0], ports[1], ports[2]);
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+                listener.Dispose();
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -122,13 +168,16 @@ public sealed class Azurite : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitForPortAsync(int port, Process process)
+    private static async Task WaitForPortAsync(int port, Process process, IEnumerable<string> lastLines)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}.");
+            {
+                process.WaitForExit(); // the rest of its output
+                throw new AzuriteExitedException($"Azurite exited with code {process.ExitCode}: {string.Join(Environment.NewLine, lastLines)}");
+            }
             try
             {
                 using var client = new TcpClient();
@@ -173,3 +222,6 @@ public sealed class Azurite : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>Azurite ended while starting (most often: one of its ports was taken in the meantime).</summary>
+public sealed class AzuriteExitedException(string message) : InvalidOperationException(message);

@@ -31,24 +31,22 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
     public ConcurrentDictionary<string, int> Reads { get; } = new();
 
     public int ReadsOf(string name) => Reads.TryGetValue(name, out var count) ? count : 0;
-    public Uri VaultUri { get; }
+    public Uri VaultUri { get; private set; } = null!;
 
-    private KeyVaultStandIn(WebApplication app, X509Certificate2 certificate, Uri vaultUri)
+    private KeyVaultStandIn(WebApplication app, X509Certificate2 certificate)
     {
         _app = app;
         _certificate = certificate;
-        VaultUri = vaultUri;
     }
 
     public static async Task<KeyVaultStandIn> StartAsync()
     {
         var certificate = SelfSignedCertificate();
-        var port = Azurite.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.UseHttps(certificate)));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.UseHttps(certificate)));
         var app = builder.Build();
-        var standIn = new KeyVaultStandIn(app, certificate, new Uri($"https://127.0.0.1:{port}/"));
+        var standIn = new KeyVaultStandIn(app, certificate);
 
         app.Use(async (http, next) =>
         {
@@ -85,6 +83,8 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
                 : Results.Json(standIn.Bundle(name, found.Version, found.Value));
         });
         await app.StartAsync();
+        // Port 0: the system's choice, read back once bound (a port found free beforehand can be taken in between).
+        standIn.VaultUri = new Uri(app.Urls.First().TrimEnd('/') + "/");
         return standIn;
     }
 

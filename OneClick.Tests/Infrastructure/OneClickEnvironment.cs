@@ -255,10 +255,15 @@ public class OneClickEnvironment : IAsyncLifetime
     {
         // The app's log, for reading after a failed run.
         await File.WriteAllLinesAsync(Path.Combine(AppContext.BaseDirectory, $"app-{GetType().Name}-{Guid.NewGuid():N}.log"), Logs.Lines);
-        await FunctionsHost.DisposeAsync();
-        await Sandbox.DisposeAsync();
-        await KeyVault.DisposeAsync();
-        await Azurite.DisposeAsync();
+        // Each part may be missing when InitializeAsync failed part way (its error is the one to read).
+        if (FunctionsHost is not null)
+            await FunctionsHost.DisposeAsync();
+        if (Sandbox is not null)
+            await Sandbox.DisposeAsync();
+        if (KeyVault is not null)
+            await KeyVault.DisposeAsync();
+        if (Azurite is not null)
+            await Azurite.DisposeAsync();
         Http.Dispose();
         if (_secretsFile is not null && File.Exists(_secretsFile))
             File.Delete(_secretsFile);
