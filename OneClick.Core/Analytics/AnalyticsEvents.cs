@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using OneClick.Core.Storage;
+using OneClick.Core.Validation;
 
 namespace OneClick.Core.Analytics;
 
@@ -84,7 +85,7 @@ public sealed class AnalyticsEvents(StorageAccount storage)
             CampaignId = analyticsEvent.CampaignId,
             RuleId = analyticsEvent.RuleId,
             ErrorCode = analyticsEvent.ErrorCode,
-            Detail = analyticsEvent.Detail is { Length: > MaxDetailLength } d ? d[..MaxDetailLength] : analyticsEvent.Detail,
+            Detail = TextCut.Cut(analyticsEvent.Detail, MaxDetailLength),
         };
         await Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }

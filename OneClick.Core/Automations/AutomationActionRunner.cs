@@ -13,6 +13,7 @@ using OneClick.Core.Messages;
 using OneClick.Core.Sessions;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
+using OneClick.Core.Validation;
 
 namespace OneClick.Core.Automations;
 
@@ -101,15 +102,15 @@ public sealed partial class AutomationActionRunner(
                 : e is PermanentActionException or ActionHttpException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             if (e is PermanentActionException || claimed.Attempts >= MaxAttempts)
             {
-                await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Failed, Cut(error)), cancellationToken).ConfigureAwait(false);
+                await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Failed, TextCut.Cut(error, 2000)), cancellationToken).ConfigureAwait(false);
                 await analytics.RecordAsync(command.TenantId, new AnalyticsEvent(
                     $"{AnalyticsEventTypes.AutomationActionFailed}|{claimed.RowKey}", AnalyticsEventTypes.AutomationActionFailed, clock.GetUtcNow(),
-                    ContactId: claimed.Event.ContactId, RuleId: claimed.RuleId, Detail: Cut(error)), cancellationToken).ConfigureAwait(false);
+                    ContactId: claimed.Event.ContactId, RuleId: claimed.RuleId, Detail: TextCut.Cut(error, 2000)), cancellationToken).ConfigureAwait(false);
                 LogFailed(logger, claimed.RuleId, claimed.RowKey, claimed.Attempts, error);
                 return ActionOutcome.Failed;
             }
             var delay = Backoff(claimed.Attempts);
-            await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Pending, Cut(error)), cancellationToken).ConfigureAwait(false);
+            await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Pending, TextCut.Cut(error, 2000)), cancellationToken).ConfigureAwait(false);
             await queue.SendAsync(QueueNames.AutomationActions, command, delay, cancellationToken).ConfigureAwait(false);
             LogRetry(logger, claimed.RuleId, claimed.RowKey, claimed.Attempts, delay, error);
             return ActionOutcome.RetryLater;
@@ -124,8 +125,6 @@ public sealed partial class AutomationActionRunner(
                 return refused.Message;
         return $"The webhook could not be reached ({e.HttpRequestError}).";
     }
-
-    private static string Cut(string text) => text.Length > 2000 ? text[..2000] : text;
 
     private Task<AutomationRunEntity?> SetAsync(AutomationRunEntity run, Action<AutomationRunEntity> change, CancellationToken cancellationToken) =>
         Runs.UpdateWithRetryAsync<AutomationRunEntity>(run.PartitionKey, run.RowKey, r =>

@@ -10,6 +10,7 @@ using OneClick.Core.Contacts;
 using OneClick.Core.Results;
 using OneClick.Core.Storage;
 using OneClick.Core.Tenants;
+using OneClick.Core.Validation;
 
 namespace OneClick.Core.ContactImports;
 
@@ -334,7 +335,7 @@ public sealed partial class ContactImportService(
         // A row may name the person by BSUID only (the phone cell empty): Meta knows some users without a phone.
         var userId = columns.UserId is { } u ? Field(reader, u) : null;
         if (userId is not null && !UserIds.IsUserId(userId))
-            return $"'{(userId.Length > 40 ? userId[..40] + "…" : userId)}' is not a business-scoped user id. {UserIds.FormatHint}";
+            return $"'{TextCut.Quote(userId, 40)}' is not a business-scoped user id. {UserIds.FormatHint}";
         var phoneCell = Field(reader, columns.Number);
         string? numberError = null;
         var number = phoneCell is null && userId is not null ? "" : E164.TryNormalize(phoneCell, region, out numberError);
@@ -350,7 +351,7 @@ public sealed partial class ContactImportService(
             {
                 var tag = Tags.Normalize(raw);
                 if (!Tags.IsValid(tag))
-                    return $"The tag '{(raw.Length > 60 ? raw[..60] + "…" : raw)}' is not valid: letters, digits, '_', '.', '-', at most 50 characters, starting with a letter or digit.";
+                    return $"The tag '{TextCut.Quote(raw, 60)}' is not valid: letters, digits, '_', '.', '-', at most 50 characters, starting with a letter or digit.";
                 if (!tags.Contains(tag))
                     tags.Add(tag);
             }
@@ -382,7 +383,7 @@ public sealed partial class ContactImportService(
             PartitionKey = job.PartitionKey,
             RowKey = ImportErrorEntity.RowKeyFor(job.Id, r.Row),
             Row = r.Row,
-            Reason = r.Reason.Length > 1000 ? r.Reason[..1000] : r.Reason,
+            Reason = TextCut.Cut(r.Reason, 1000),
         });
         foreach (var batch in entities.Chunk(ContactStore.MaxTransactionActions))
             await Table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken).ConfigureAwait(false);

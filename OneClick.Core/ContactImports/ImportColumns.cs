@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OneClick.Core.Validation;
 
 namespace OneClick.Core.ContactImports;
 
@@ -42,7 +43,7 @@ public sealed record ImportColumns(int Count, int Number, int? Name, int? Tags, 
             else if (header.Length == 0)
                 error = $"Column {i + 1} of the header row has no name.";
             else if (header.Length > 64)
-                error = $"Column {i + 1} ('{header[..20]}…') has a name longer than 64 characters.";
+                error = $"Column {i + 1} ('{TextCut.Quote(header, 20)}') has a name longer than 64 characters.";
             else if (attributes.Any(a => string.Equals(a.Key, header, StringComparison.OrdinalIgnoreCase)))
                 error = $"The column '{header}' appears twice in the header row.";
             else

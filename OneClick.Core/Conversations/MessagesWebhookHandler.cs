@@ -8,6 +8,7 @@ using OneClick.Core.Messages;
 using OneClick.Core.Sessions;
 using OneClick.Core.Storage;
 using OneClick.Core.Webhooks;
+using OneClick.Core.Validation;
 
 namespace OneClick.Core.Conversations;
 
@@ -107,7 +108,7 @@ public sealed partial class MessagesWebhookHandler(
                 MetaMessageId = message.MetaMessageId,
                 Type = message.Type,
                 From = sender,
-                Text = Cut(message.Text, MaxTextLength),
+                Text = TextCut.Cut(message.Text, MaxTextLength),
                 MediaId = message.MediaId,
                 MediaMimeType = message.MediaMimeType,
                 ContextMetaMessageId = message.ContextMetaMessageId,
@@ -115,7 +116,7 @@ public sealed partial class MessagesWebhookHandler(
                 ReplyId = message.ReplyId,
                 FlowResponseJson = message.FlowResponseJson,
                 ErrorsJson = message.ErrorsJson is { Length: <= MaxPayloadLength } errors ? errors : null,
-                PayloadJson = Cut(raw, MaxPayloadLength),
+                PayloadJson = TextCut.Cut(raw, MaxPayloadLength),
                 PayloadTruncated = raw.Length > MaxPayloadLength,
                 ReceivedAt = receivedAt,
             }, cancellationToken),
@@ -125,7 +126,7 @@ public sealed partial class MessagesWebhookHandler(
             replyTo is not null && message.Type != "reaction" ? MarkRepliedAsync(tenantId, replyTo, contact.Id, message.At, cancellationToken) : Task.CompletedTask,
             campaignSend is not null && message.Type != "reaction" ? MarkCampaignRepliedAsync(tenantId, campaignSend, contact.Id, message.At, cancellationToken) : Task.CompletedTask,
             sessions.TouchAsync(tenantId, contact.Id,
-                new SessionEvent(message.MetaMessageId, "inbound." + message.Type, message.At, detail is { Length: > 200 } ? detail[..200] : detail),
+                new SessionEvent(message.MetaMessageId, "inbound." + message.Type, message.At, TextCut.Cut(detail, 200)),
                 cancellationToken)).ConfigureAwait(false);
 
         await automations.RaiseAsync(tenantId, new AutomationEvent(AutomationEvent.Inbound, message.MetaMessageId, message.At,
@@ -156,8 +157,8 @@ public sealed partial class MessagesWebhookHandler(
             MetaMessageId = message.MetaMessageId,
             Type = message.Type,
             From = identity.Phone ?? identity.UserId ?? identity.ParentUserId,
-            Text = Cut(message.Text, MaxTextLength),
-            PayloadJson = Cut(raw, MaxPayloadLength),
+            Text = TextCut.Cut(message.Text, MaxTextLength),
+            PayloadJson = TextCut.Cut(raw, MaxPayloadLength),
             PayloadTruncated = raw.Length > MaxPayloadLength,
             ReceivedAt = receivedAt,
         }, cancellationToken).ConfigureAwait(false);
@@ -259,11 +260,4 @@ public sealed partial class MessagesWebhookHandler(
 
     [LoggerMessage(LogLevel.Warning, "Webhook for tenant {TenantId} reports error {Code}: {Title}")]
     private static partial void LogValueError(ILogger logger, string tenantId, int? code, string? title);
-
-    /// <summary>
-    /// The first <paramref name="max"/> characters, or one fewer where the cut would split a surrogate pair (an emoji):
-    /// a lone half is no character, and would be stored as U+FFFD, a '�' at the end of the text.
-    /// </summary>
-    private static string? Cut(string? value, int max) =>
-        value is null || value.Length <= max ? value : value[..(char.IsHighSurrogate(value[max - 1]) ? max - 1 : max)];
 }

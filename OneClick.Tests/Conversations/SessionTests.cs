@@ -60,6 +60,26 @@ public sealed class SessionTests(OneClickEnvironment env)
     }
 
     [Fact]
+    public async Task A_long_emoji_message_is_kept_in_the_timeline_cut_between_characters()
+    {
+        var tenant = await env.CreateTenantAsync();
+        var customer = Customer.New(tenant);
+        // The timeline keeps 200 UTF-16 units of the text: the 200th is the first half of an emoji, so it keeps 199.
+        var text = "a" + string.Concat(Enumerable.Repeat("🎉", 150));
+        await customer.TextAsync(text);
+        await customer.WaitForConversationAsync(i => i.Count == 1);
+        var contactId = await customer.ContactIdAsync();
+
+        JsonObject session = null!;
+        await Eventually.Async(async () =>
+        {
+            session = await tenant.GetJsonAsync($"api/contacts/{contactId}/session");
+            return session["timeline"]!.AsArray().Count == 1;
+        }, () => $"timeline incomplete: {session}");
+        Assert.Equal(text[..199], session["timeline"]![0]!["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_idle_time_comes_from_the_setting_and_a_later_event_starts_a_new_session()
     {
         var settings = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
