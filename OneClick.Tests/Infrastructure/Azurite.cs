@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace OneClick.Tests.Infrastructure;
 
@@ -9,7 +7,7 @@ namespace OneClick.Tests.Infrastructure;
 /// disk in <see cref="Location"/> so that it can be stopped and started again with its data (a storage outage).
 /// If ONECLICK_TEST_STORAGE holds a connection string, that account is used instead.
 /// </summary>
-public sealed class Azurite : IAsyncDisposable
+public sealed partial class Azurite : IAsyncDisposable
 {
     private readonly (int Blob, int Queue, int Table) _ports;
     private Process? _process;
@@ -28,41 +26,26 @@ public sealed class Azurite : IAsyncDisposable
     }
 
     /// <param name="location">A folder to keep the data in (survives <see cref="StopAsync"/>); null keeps it in memory.</param>
-    public static Task<Azurite> StartAsync(string? location = null) => StartAsync(location, FreePorts);
-
-    /// <param name="choosePorts">Where each attempt listens (a test takes one of them first).</param>
-    internal static async Task<Azurite> StartAsync(string? location, Func<(int, int, int)> choosePorts)
+    public static async Task<Azurite> StartAsync(string? location = null)
     {
         var external = Environment.GetEnvironmentVariable("ONECLICK_TEST_STORAGE");
         if (!string.IsNullOrEmpty(external))
             return new Azurite(external, null, default, null);
 
-        // A port found free can be taken before Azurite binds it (by a client socket's ephemeral port, with the whole
-        // suite running): Azurite then exits at once, and it is started again on other ports.
-        (int, int, int) ports;
-        Process process;
-        for (var attempt = 1; ; attempt++)
-        {
-            ports = choosePorts();
-            try
-            {
-                process = await LaunchAsync(ports, location);
-                break;
-            }
-            catch (AzuriteExitedException) when (attempt < 5)
-            {
-            }
-        }
+        // Port 0: each service takes the port the system gives it and says which. A port found free beforehand could be
+        // taken (by another test's listener, or a client socket's ephemeral port) before Azurite bound it.
+        var (process, ports) = await LaunchAsync((0, 0, 0), location);
 
         const string account = "devstoreaccount1";
         const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
         var connectionString =
             $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
-            $"BlobEndpoint=http://127.0.0.1:{ports.Item1}/{account};QueueEndpoint=http://127.0.0.1:{ports.Item2}/{account};TableEndpoint=http://127.0.0.1:{ports.Item3}/{account};";
+            $"BlobEndpoint=http://127.0.0.1:{ports.Blob}/{account};QueueEndpoint=http://127.0.0.1:{ports.Queue}/{account};TableEndpoint=http://127.0.0.1:{ports.Table}/{account};";
         return new Azurite(connectionString, process, ports, location);
     }
 
-    private static async Task<Process> LaunchAsync((int Blob, int Queue, int Table) ports, string? location)
+    /// <summary>Starts Azurite and waits until each service says where it listens.</summary>
+    private static async Task<(Process, (int Blob, int Queue, int Table))> LaunchAsync((int Blob, int Queue, int Table) ports, string? location)
     {
         var executable = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
@@ -86,29 +69,47 @@ public sealed class Azurite : IAsyncDisposable
         })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
-        // Its last lines, for the error when it exits while starting (it says why on standard output).
-        var lastLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        void Keep(string? line)
-        {
-            if (line is null)
-                return;
-            lastLines.Enqueue(line);
-            while (lastLines.Count > 20)
-                lastLines.TryDequeue(out _);
-        }
+        var listening = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>(); // what it said, for the error if it fails to start
         process.OutputDataReceived += (_, line) =>
         {
-            Keep(line.Data);
-            if (line.Data?.Contains("successfully closed", StringComparison.Ordinal) == true)
+            if (line.Data is null)
+                return;
+            if (output.Count < 50)
+                output.Enqueue(line.Data);
+            // "Azurite Table service is successfully listening at http://127.0.0.1:36527"
+            if (ListeningLine().Match(line.Data) is { Success: true } listen)
+                listening[listen.Groups["service"].Value] = int.Parse(listen.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (line.Data.Contains("successfully closed", StringComparison.Ordinal))
                 ClosedServices.AddOrUpdate(process.Id, 1, (_, n) => n + 1);
         };
-        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null && output.Count < 50)
+                output.Enqueue(line.Data);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
-            await WaitForPortAsync(port, process, lastLines);
-        return process;
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (listening.Count < 3)
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var exited = process.HasExited ? $"exited with code {process.ExitCode}" : "did not open its three ports within 30 s";
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true);
+                process.WaitForExit(); // the rest of its output
+                process.Dispose();
+                throw new InvalidOperationException($"Azurite {exited}:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            }
+            await Task.Delay(50);
+        }
+        return (process, (listening["Blob"], listening["Queue"], listening["Table"]));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at http://[^\s]+:(?<port>\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningLine();
 
     /// <summary>Services that said they closed (and saved their data), by Azurite process id.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> ClosedServices = new();
@@ -140,56 +141,7 @@ public sealed class Azurite : IAsyncDisposable
     {
         if (Location is null || _process is not null)
             throw new InvalidOperationException("Stop it first (and only an Azurite with a data location).");
-        _process = await LaunchAsync(_ports, Location);
-    }
-
-    /// <summary>Three distinct free ports (all held open while choosing, so none is picked twice).</summary>
-    private static (int, int, int) FreePorts()
-    {
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-                listener.Start();
-            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-            return (ports[0], ports[1], ports[2]);
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-                listener.Dispose();
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port, Process process, IEnumerable<string> lastLines)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                process.WaitForExit(); // the rest of its output
-                throw new AzuriteExitedException($"Azurite exited with code {process.ExitCode}: {string.Join(Environment.NewLine, lastLines)}");
-            }
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException($"Azurite did not open port {port}.");
+        (_process, _) = await LaunchAsync(_ports, Location);
     }
 
     public async ValueTask DisposeAsync()
@@ -222,6 +174,3 @@ public sealed class Azurite : IAsyncDisposable
         _process.Dispose();
     }
 }
-
-/// <summary>Azurite ended while starting (most often: one of its ports was taken in the meantime).</summary>
-public sealed class AzuriteExitedException(string message) : InvalidOperationException(message);

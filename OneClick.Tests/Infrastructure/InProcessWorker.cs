@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -39,7 +40,7 @@ public static class InProcessWorker
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
         builder.Configuration.AddInMemoryCollection(context.Configuration.Select(c => KeyValuePair.Create(c.Key, (string?)c.Value)));
 
-        var httpUri = new Uri($"http://127.0.0.1:{Azurite.FreePort()}/");
+        var httpUri = new Uri($"http://127.0.0.1:{FreePort()}/");
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Listen(IPAddress.Loopback, httpUri.Port));
         builder.Services.PostConfigure<WorkerOptions>(options => options.Capabilities["HttpUri"] = httpUri.ToString());
         configure(builder);
@@ -48,6 +49,17 @@ public static class InProcessWorker
         built(worker);
         await worker.StartAsync(cancellationToken);
         return new Running(worker);
+    }
+
+    /// <summary>
+    /// A port free now. The worker must name its HTTP port to the host before Kestrel binds it, so port 0 will not do;
+    /// the port could in principle be taken in between.
+    /// </summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Running(IHost worker) : IAsyncDisposable
