@@ -56,7 +56,7 @@ public sealed class CampaignBenchmark : IBenchmark
 
             var raw = await RawFloorAsync(env, recipients, concurrency);
             Console.WriteLine($"raw floor: {recipients:N0} POSTs straight to the sandbox at concurrency {concurrency}: {raw.TotalSeconds:0.0} s = {recipients / raw.TotalSeconds:N0}/s");
-            var floorCpu = CpuSampler.Start(TablePort(env));
+            var floorCpu = CpuSampler.Start(env.Azurite.ProcessId);
             var floor = await StorageFloorAsync(env, recipients);
             Console.WriteLine($"storage floor: the send path's table writes for {recipients:N0} recipients straight to Azurite (insert, claim, result, wamid index: " +
                 $"4 transactions per {CampaignRecipientStore.BatchSize}, {FloorBatchesAtOnce} batches at once): {floor.TotalSeconds:0.0} s = {recipients / floor.TotalSeconds:N0}/s; {floorCpu.Summary()}");
@@ -70,7 +70,7 @@ public sealed class CampaignBenchmark : IBenchmark
             var peakManaged = 0L;
             using var sampler = new Timer(_ => peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false)), null, 0, 200);
             var clock = Stopwatch.StartNew();
-            var sendCpu = CpuSampler.Start(TablePort(env));
+            var sendCpu = CpuSampler.Start(env.Azurite.ProcessId);
             var campaignId = await LaunchAsync(tenant, list);
             var stats = await WaitForAsync(tenant, campaignId, s => s["status"]!.GetValue<string>() == "completed", TimeSpan.FromMinutes(30));
             var elapsed = clock.Elapsed;
@@ -125,7 +125,7 @@ public sealed class CampaignBenchmark : IBenchmark
         var peak = 0L;
         using var heap = new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 200);
         var depth = QueueDepth.Start(env);
-        var cpu = CpuSampler.Start(TablePort(env));
+        var cpu = CpuSampler.Start(env.Azurite.ProcessId);
         using var transactions = new StatusTransactionCounter();
         var deliveredBefore = await env.WebhooksDeliveredAsync();
         var clock = Stopwatch.StartNew();
@@ -190,7 +190,7 @@ public sealed class CampaignBenchmark : IBenchmark
         env.Counter.Reset();
         var statusPeak = 0L;
         using var heap = new Timer(_ => statusPeak = Math.Max(statusPeak, GC.GetTotalMemory(false)), null, 0, 200);
-        var cpu = CpuSampler.Start(TablePort(env));
+        var cpu = CpuSampler.Start(env.Azurite.ProcessId);
         var deliveredBefore = await env.WebhooksDeliveredAsync();
         using var transactions = new StatusTransactionCounter();
         var depth = QueueDepth.Start(env);
@@ -431,8 +431,6 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"    {operation,-48} {(double)count / units,7:0.000} per {unit}  mean {mean.TotalMilliseconds,7:0.0} ms");
     }
 
-    private static int TablePort(OneClickEnvironment env) =>
-        new Uri(env.Azurite.ConnectionString.Split(';').First(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal))["TableEndpoint=".Length..]).Port;
 
     private static string Phone(int i) => "+1415" + (2_000_000 + i).ToString("D7", CultureInfo.InvariantCulture);
 

@@ -22,8 +22,8 @@ internal sealed class CpuSampler
         (_startSelf, _startAzurite) = (Process.GetCurrentProcess().TotalProcessorTime, AzuriteTime());
     }
 
-    /// <summary>Starts a window; Azurite is found by the table port in its command line.</summary>
-    public static CpuSampler Start(int azuriteTablePort) => new(FindAzurite(azuriteTablePort));
+    /// <summary>Starts a window; without Azurite's process id (an external account) its share reads NaN.</summary>
+    public static CpuSampler Start(int? azuritePid) => new(azuritePid);
 
     /// <summary>"app x% of a core, Azurite y%, paused for GC z%" since the start.</summary>
     public string Summary()
@@ -48,29 +48,5 @@ internal sealed class CpuSampler
         {
             return TimeSpan.Zero;
         }
-    }
-
-    private static int? FindAzurite(int tablePort)
-    {
-        if (!Directory.Exists("/proc"))
-            return null;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-                continue;
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains("azurite", StringComparison.Ordinal) && commandLine.Contains($"--tablePort {tablePort}", StringComparison.Ordinal))
-                    return pid;
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return null;
     }
 }

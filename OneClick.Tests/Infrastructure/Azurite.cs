@@ -14,6 +14,9 @@ public sealed partial class Azurite : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Azurite's process (for a benchmark's CPU figures); null for an external account or while stopped.</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>Where Azurite keeps its data; null when in memory.</summary>
     public string? Location { get; }
 
