@@ -431,7 +431,6 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"    {operation,-48} {(double)count / units,7:0.000} per {unit}  mean {mean.TotalMilliseconds,7:0.0} ms");
     }
 
-
     private static string Phone(int i) => "+1415" + (2_000_000 + i).ToString("D7", CultureInfo.InvariantCulture);
 
     /// <summary>The same number of sends, straight to the sandbox, same payload shape, same concurrency.</summary>

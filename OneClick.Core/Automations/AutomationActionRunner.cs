@@ -47,6 +47,9 @@ public sealed partial class AutomationActionRunner(
     public const string DeliveryHeader = "X-OneClick-Delivery";
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
+    /// <summary>How much of a failure's message a run and its analytics event keep.</summary>
+    private const int MaxStoredErrorLength = 2000;
+
     private TableClient Runs => storage.Table(TableNames.AutomationRuns);
     private TableClient Contacts => storage.Table(TableNames.Contacts);
 
@@ -100,17 +103,18 @@ public sealed partial class AutomationActionRunner(
         {
             var error = e is HttpRequestException http ? WebhookFailure(http)
                 : e is PermanentActionException or ActionHttpException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            var storedError = TextCut.Cut(error, MaxStoredErrorLength);
             if (e is PermanentActionException || claimed.Attempts >= MaxAttempts)
             {
-                await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Failed, TextCut.Cut(error, 2000)), cancellationToken).ConfigureAwait(false);
+                await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Failed, storedError), cancellationToken).ConfigureAwait(false);
                 await analytics.RecordAsync(command.TenantId, new AnalyticsEvent(
                     $"{AnalyticsEventTypes.AutomationActionFailed}|{claimed.RowKey}", AnalyticsEventTypes.AutomationActionFailed, clock.GetUtcNow(),
-                    ContactId: claimed.Event.ContactId, RuleId: claimed.RuleId, Detail: TextCut.Cut(error, 2000)), cancellationToken).ConfigureAwait(false);
+                    ContactId: claimed.Event.ContactId, RuleId: claimed.RuleId, Detail: storedError), cancellationToken).ConfigureAwait(false);
                 LogFailed(logger, claimed.RuleId, claimed.RowKey, claimed.Attempts, error);
                 return ActionOutcome.Failed;
             }
             var delay = Backoff(claimed.Attempts);
-            await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Pending, TextCut.Cut(error, 2000)), cancellationToken).ConfigureAwait(false);
+            await SetAsync(claimed, r => (r.Status, r.LastError) = (AutomationRunStatus.Pending, storedError), cancellationToken).ConfigureAwait(false);
             await queue.SendAsync(QueueNames.AutomationActions, command, delay, cancellationToken).ConfigureAwait(false);
             LogRetry(logger, claimed.RuleId, claimed.RowKey, claimed.Attempts, delay, error);
             return ActionOutcome.RetryLater;

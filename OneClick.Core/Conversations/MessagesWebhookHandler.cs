@@ -7,8 +7,8 @@ using OneClick.Core.Contacts;
 using OneClick.Core.Messages;
 using OneClick.Core.Sessions;
 using OneClick.Core.Storage;
-using OneClick.Core.Webhooks;
 using OneClick.Core.Validation;
+using OneClick.Core.Webhooks;
 
 namespace OneClick.Core.Conversations;
 

@@ -21,12 +21,7 @@ public sealed class SessionTests(OneClickEnvironment env)
         await customer.WaitForConversationAsync(i => i.Count == 2);
         var contactId = await customer.ContactIdAsync();
 
-        JsonObject session = null!;
-        await Eventually.Async(async () =>
-        {
-            session = await tenant.GetJsonAsync($"api/contacts/{contactId}/session");
-            return session["timeline"]!.AsArray().Count == 2;
-        }, () => $"timeline incomplete: {session}");
+        var session = await SessionOnceAsync(tenant, contactId, timeline => timeline.Count == 2, "timeline incomplete");
         Assert.Equal([first, second], session["timeline"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()));
         Assert.Equal("dest-lisbon", session["timeline"]![1]!["detail"]!.GetValue<string>());
         Assert.True(session["expired"]!.GetValue<bool>()); // idle for two hours by now
@@ -42,11 +37,7 @@ public sealed class SessionTests(OneClickEnvironment env)
 
         var third = await customer.TextAsync("for next Friday");
         await customer.WaitForConversationAsync(i => i.Count == 3);
-        await Eventually.Async(async () =>
-        {
-            session = await tenant.GetJsonAsync($"api/contacts/{contactId}/session");
-            return session["timeline"]!.AsArray().Any(e => e!["id"]!.GetValue<string>() == third);
-        }, () => $"third message not in the session: {session}");
+        session = await SessionOnceAsync(tenant, contactId, timeline => timeline.Any(e => e!["id"]!.GetValue<string>() == third), "third message not in the session");
         Assert.Equal(current["sessionId"]!.GetValue<string>(), session["sessionId"]!.GetValue<string>());
         Assert.Equal("lisbon", session["context"]!["destination"]!.GetValue<string>());
 
@@ -70,12 +61,7 @@ public sealed class SessionTests(OneClickEnvironment env)
         await customer.WaitForConversationAsync(i => i.Count == 1);
         var contactId = await customer.ContactIdAsync();
 
-        JsonObject session = null!;
-        await Eventually.Async(async () =>
-        {
-            session = await tenant.GetJsonAsync($"api/contacts/{contactId}/session");
-            return session["timeline"]!.AsArray().Count == 1;
-        }, () => $"timeline incomplete: {session}");
+        var session = await SessionOnceAsync(tenant, contactId, timeline => timeline.Count == 1, "timeline incomplete");
         Assert.Equal(text[..199], session["timeline"]![0]!["detail"]!.GetValue<string>());
     }
 
@@ -115,5 +101,17 @@ public sealed class SessionTests(OneClickEnvironment env)
         (await tenant.Put($"api/contacts/{Api.NewContactId()}/session", new { context = new { a = 1 } })).AssertProblem(HttpStatusCode.NotFound);
         (await tenant.Get("api/contacts/nope/session")).AssertValidation("contactId");
         (await tenant.Get($"api/contacts/{contactId}/session")).AssertProblem(HttpStatusCode.NotFound);
+    }
+
+    /// <summary>The contact's session once its timeline holds what the test waits for (inbound messages are applied from a queue).</summary>
+    private static async Task<JsonObject> SessionOnceAsync(TestTenant tenant, string contactId, Func<JsonArray, bool> ready, string notYet)
+    {
+        JsonObject session = null!;
+        await Eventually.Async(async () =>
+        {
+            session = await tenant.GetJsonAsync($"api/contacts/{contactId}/session");
+            return ready(session["timeline"]!.AsArray());
+        }, () => $"{notYet}: {session}");
+        return session;
     }
 }
