@@ -31,7 +31,7 @@ internal sealed class CpuSampler
     /// <summary>Bytes this process allocated since the start.</summary>
     public long Allocated => GC.GetTotalAllocatedBytes() - _startAllocated;
 
-    /// <summary>"app x% of a core, Azurite y%, paused for GC z%, allocated n MB a second" since the start.</summary>
+    /// <summary>"this process x% of a core, Azurite y%, the machine n of its cores busy, paused for GC z%, allocated m MB a second" since the start.</summary>
     public string Summary()
     {
         var wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
