@@ -17,8 +17,7 @@ public sealed class CampaignControlTests(OneClickEnvironment env)
 
         await SentAtLeastAsync(tenant, 20);
         (await tenant.Post($"api/campaigns/{id}/pause", new { })).AssertStatus(HttpStatusCode.OK);
-        await Task.Delay(2500); // in-flight sends finish; no signal says the last one has (the queues are shared with other tests)
-        var atPause = (await env.SandboxMessagesAsync(tenant)).Count;
+        var atPause = await SendsSettledAsync(tenant);
         await Task.Delay(2000); // "nothing more is sent" has no positive signal: a paused campaign just stays quiet
         Assert.Equal(atPause, (await env.SandboxMessagesAsync(tenant)).Count);
         Assert.True(atPause < 130, $"Everything was sent before the pause took effect ({atPause}).");
@@ -108,6 +107,24 @@ public sealed class CampaignControlTests(OneClickEnvironment env)
         var times = accepted.Select(m => m!["acceptedAt"]!.GetValue<DateTimeOffset>()).Order().ToList();
         for (var i = 10; i < times.Count; i++)
             Assert.True(times[i] - times[i - 10] >= TimeSpan.FromMilliseconds(1500), $"Eleven sends within {times[i] - times[i - 10]}: two campaigns at once were not paced together.");
+    }
+
+    /// <summary>
+    /// The sandbox's count once it has stood still for 1.5 s (at 20/s, sends come 50 ms apart). Sends claimed before a
+    /// pause still land, up to a second's worth after the batch last looked at the campaign, and no signal says the
+    /// last one has (the queues are shared with other tests): a fixed 2.5 s wait was too short on a busy machine. A
+    /// pause that did not work keeps sending, which the assertions after this catch.
+    /// </summary>
+    private async Task<int> SendsSettledAsync(TestTenant tenant)
+    {
+        var (count, since) = (-1, System.Diagnostics.Stopwatch.StartNew());
+        return await Eventually.Async(async () =>
+        {
+            var now = (await env.SandboxMessagesAsync(tenant)).Count;
+            if (now != count)
+                (count, since) = (now, System.Diagnostics.Stopwatch.StartNew());
+            return since.Elapsed >= TimeSpan.FromSeconds(1.5) ? count : -1;
+        }, settled => settled >= 0, "the sends to stand still after the pause", timeout: TimeSpan.FromSeconds(20), poll: TimeSpan.FromMilliseconds(100));
     }
 
     private async Task SentAtLeastAsync(TestTenant tenant, int count) =>
