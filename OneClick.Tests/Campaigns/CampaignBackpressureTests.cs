@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Campaigns;
+using OneClick.Core.Messages;
 using OneClick.Core.Storage;
 using OneClick.Tests.Infrastructure;
 
@@ -37,9 +38,10 @@ public sealed class CampaignBackpressureTests(CampaignFaultEnvironment env)
         var byRecipient = await env.AcceptedByRecipientAsync(tenant);
         Assert.Equal(3, byRecipient.Count);
         Assert.All(byRecipient.Values, sends => Assert.Single(sends));
-        Assert.Equal(3, (await recipients.PageAsync(partition, "accepted", null, 10, CancellationToken.None)).Items.Count
-            + (await recipients.PageAsync(partition, "sent", null, 10, CancellationToken.None)).Items.Count
-            + (await recipients.PageAsync(partition, "delivered", null, 10, CancellationToken.None)).Items.Count
-            + (await recipients.PageAsync(partition, "read", null, 10, CancellationToken.None)).Items.Count);
+        // One read of every row: status webhooks keep moving rows on (accepted → sent → …), so a query per status
+        // could find one row in two of them.
+        var rows = (await recipients.PageAsync(partition, null, null, 10, CancellationToken.None)).Items;
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Contains(r.Status, new[] { MessageStatus.Accepted, MessageStatus.Sent, MessageStatus.Delivered, MessageStatus.Read }));
     }
 }
