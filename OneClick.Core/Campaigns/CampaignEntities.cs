@@ -145,11 +145,16 @@ public sealed class CampaignRecipientEntity : ITableEntity
 /// Counter rows in a recipients partition. Every transaction that changes recipients adds one delta row
 /// ("~d|…") in the same transaction, so counts can never drift from the rows; a compaction folds deltas into
 /// the base row ("~z"), also in one transaction. Inserts never conflict, so concurrent webhooks do not contend.
+/// A status writer instead keeps one delta of its own per shard ("~d|~…", a running delta) and rewrites it in each of
+/// its transactions under the ETag it got back: only that writer writes it, so it never contends either, and it leaves
+/// one row per shard where a delta per transaction left hundreds to insert and fold away. Compaction leaves running
+/// deltas alone.
 /// </summary>
 public sealed class CampaignCounterEntity : ITableEntity
 {
     public const string Prefix = "~";
     public const string DeltaPrefix = "~d|";
+    public const string RunningDeltaPrefix = DeltaPrefix + "~";
     public const string BaseRowKey = "~z";
 
     public string PartitionKey { get; set; } = "";

@@ -217,8 +217,8 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
             var shard = shards.TryGetValue(row.PartitionKey, out var found) ? found : (null, []);
             if (row.RowKey == CampaignCounterEntity.BaseRowKey)
                 shard.Base = row;
-            else
-                shard.Deltas.Add(row);
+            else if (!row.RowKey.StartsWith(CampaignCounterEntity.RunningDeltaPrefix, StringComparison.Ordinal))
+                shard.Deltas.Add(row); // a running delta is its writer's to rewrite: it is summed, never folded
             shards[row.PartitionKey] = shard;
         }
         foreach (var (partition, shard) in shards.Where(s => s.Value.Deltas.Count > CompactAbove))

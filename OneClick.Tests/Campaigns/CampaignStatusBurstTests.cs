@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Campaigns;
 using OneClick.Core.Campaigns.StatusWebhooks;
@@ -204,6 +205,114 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         Assert.Equal(2, stats.L("sent"));
         Assert.Equal(0, stats.L("accepted"));
         CampaignTestKit.AssertAccountedFor(stats);
+    }
+
+    [Fact]
+    public async Task A_writer_keeps_one_running_delta_per_shard_and_compaction_leaves_it_alone()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(12);
+        var store = env.App.Services.GetRequiredService<CampaignRecipientStore>();
+        var sendDeltas = (await CounterRowsAsync(occurrence)).Count(r => !IsRunning(r));
+
+        // One transaction per status (each waits for the last), so 36 deltas had there been one per transaction.
+        var writer = store.StatusWriter(TimeProvider.System);
+        foreach (var (key, wamid, callback) in recipients)
+        {
+            foreach (var status in new[] { "sent", "delivered", "read" })
+                Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, status, callback)), CancellationToken.None));
+        }
+
+        var rows = await CounterRowsAsync(occurrence);
+        var shards = recipients.Select(r => CampaignRecipientStore.PartitionOf(occurrence, r.Key)).Distinct().Count();
+        Assert.Equal(shards, rows.Count(IsRunning));
+        Assert.All(rows.Where(IsRunning).GroupBy(r => r.PartitionKey), shard => Assert.Single(shard));
+        Assert.Equal(sendDeltas, rows.Count(r => !IsRunning(r)));
+
+        // Readers sum running deltas with the rest. A shard with many deltas is folded when read (here 42 more that
+        // sum to nothing), and the fold never takes a running delta: only its writer writes it.
+        var crowded = rows.First(IsRunning).PartitionKey;
+        var table = new TableClient(env.Azurite.ConnectionString, TableNames.CampaignRecipients);
+        await table.SubmitTransactionAsync(Enumerable.Range(0, 42).Select(n => new TableTransactionAction(TableTransactionActionType.Add,
+            new CampaignCounterEntity { PartitionKey = crowded, RowKey = $"{CampaignCounterEntity.DeltaPrefix}0-{n:D2}", CountsJson = n % 2 == 0 ? """{"read":1}""" : """{"read":-1}""" })));
+        await AssertAllReadAsync(tenant, campaignId, 12);
+        var after = await CounterRowsAsync(occurrence);
+        Assert.DoesNotContain(after, r => r.RowKey.StartsWith($"{CampaignCounterEntity.DeltaPrefix}0-", StringComparison.Ordinal));
+        Assert.Equal(rows.Where(IsRunning).Select(r => r.RowKey).Order(), after.Where(IsRunning).Select(r => r.RowKey).Order());
+        await AssertAllReadAsync(tenant, campaignId, 12);
+    }
+
+    [Fact]
+    public async Task A_running_delta_folded_elsewhere_or_written_by_a_transaction_whose_answer_was_lost_loses_no_count()
+    {
+        var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(6);
+        var answers = new LosesOneAnswer();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new(OneClick.Core.Configuration.SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
+        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, answers);
+        var writer = new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System, new RowVersions());
+        foreach (var (key, wamid, callback) in recipients)
+            Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));
+
+        // An instance of an earlier version, whose compaction folds every delta, folds the running deltas into their base rows.
+        var table = new TableClient(env.Azurite.ConnectionString, TableNames.CampaignRecipients);
+        foreach (var running in (await CounterRowsAsync(occurrence)).Where(IsRunning))
+        {
+            var found = await table.GetEntityIfExistsAsync<CampaignCounterEntity>(running.PartitionKey, CampaignCounterEntity.BaseRowKey);
+            var baseRow = found.HasValue ? found.Value : null;
+            var counts = CampaignCounts.FromJson(baseRow?.CountsJson);
+            counts.Add(CampaignCounts.FromJson(running.CountsJson));
+            var folded = new CampaignCounterEntity { PartitionKey = running.PartitionKey, RowKey = CampaignCounterEntity.BaseRowKey, CountsJson = counts.ToJson() };
+            await table.SubmitTransactionAsync(
+            [
+                baseRow is null ? new(TableTransactionActionType.Add, folded) : new(TableTransactionActionType.UpdateReplace, folded, baseRow.ETag),
+                new(TableTransactionActionType.Delete, running, running.ETag),
+            ]);
+        }
+        foreach (var (key, wamid, callback) in recipients)
+            Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "delivered", callback)), CancellationToken.None));
+        var stats = (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json;
+        Assert.Equal(6, stats.L("delivered"));
+        Assert.Equal(0, stats.L("sent"));
+        CampaignTestKit.AssertAccountedFor(stats);
+
+        // A transaction is stored but its answer never comes back: the caller fails (its queue message comes back), the
+        // count is already in, and the redelivered status changes nothing.
+        var (firstKey, firstWamid, firstCallback) = recipients[0];
+        answers.LoseNext = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ApplyAsync(occurrence, firstKey, Parse(Status(firstWamid, "read", firstCallback)), CancellationToken.None));
+        Assert.Equal(1, (await tenant.Get($"api/campaigns/{campaignId}/stats")).Json.L("read"));
+        foreach (var (key, wamid, callback) in recipients)
+            Assert.Equal(key != firstKey, await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "read", callback)), CancellationToken.None));
+        await AssertAllReadAsync(tenant, campaignId, 6);
+    }
+
+    /// <summary>Throws instead of returning the answer of the next transaction (after storage has applied it), once.</summary>
+    private sealed class LosesOneAnswer : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        public volatile bool LoseNext;
+
+        public override void OnReceivedResponse(Azure.Core.HttpMessage message)
+        {
+            if (LoseNext && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal))
+            {
+                LoseNext = false;
+                throw new InvalidOperationException("The transaction's answer was lost on the way back.");
+            }
+        }
+    }
+
+    private static bool IsRunning(CampaignCounterEntity row) => row.RowKey.StartsWith(CampaignCounterEntity.RunningDeltaPrefix, StringComparison.Ordinal);
+
+    /// <summary>The occurrence's counter deltas (running or not) across its shards.</summary>
+    private async Task<List<CampaignCounterEntity>> CounterRowsAsync(string occurrence)
+    {
+        var table = new TableClient(env.Azurite.ConnectionString, TableNames.CampaignRecipients);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {occurrence + "|"} and PartitionKey lt {occurrence + "|~"} and RowKey ge {CampaignCounterEntity.DeltaPrefix} and RowKey lt {CampaignCounterEntity.BaseRowKey}");
+        var rows = new List<CampaignCounterEntity>();
+        await foreach (var row in table.QueryAsync<CampaignCounterEntity>(filter))
+            rows.Add(row);
+        return rows;
     }
 
     [Fact]
