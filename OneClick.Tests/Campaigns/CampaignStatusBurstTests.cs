@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OneClick.Core.Campaigns;
 using OneClick.Core.Campaigns.StatusWebhooks;
@@ -246,9 +245,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
     {
         var (tenant, campaignId, occurrence, recipients) = await SentCampaignAsync(6);
         var answers = new LosesOneAnswer();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new(OneClick.Core.Configuration.SettingNames.StorageConnectionString, env.Azurite.ConnectionString)]).Build();
-        var storage = new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, answers);
+        var storage = StorageRequestRecorder.Storage(env.Azurite.ConnectionString, answers);
         var writer = new CampaignStatusWriter(storage.Table(TableNames.CampaignRecipients), TimeProvider.System, new RowVersions());
         foreach (var (key, wamid, callback) in recipients)
             Assert.True(await writer.ApplyAsync(occurrence, key, Parse(Status(wamid, "sent", callback)), CancellationToken.None));

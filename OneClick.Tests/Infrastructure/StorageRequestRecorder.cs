@@ -20,8 +20,14 @@ public sealed class StorageRequestRecorder : HttpPipelineSynchronousPolicy
     public static (StorageAccount Storage, StorageRequestRecorder Recorder) Storage(string connectionString)
     {
         var recorder = new StorageRequestRecorder();
+        return (Storage(connectionString, recorder), recorder);
+    }
+
+    /// <summary>Storage clients of their own with <paramref name="policy"/> on every request (a recorder, or a fault a test injects).</summary>
+    public static StorageAccount Storage(string connectionString, HttpPipelinePolicy policy)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(SettingNames.StorageConnectionString, connectionString)]).Build();
-        return (new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, recorder), recorder);
+        return new StorageAccount(configuration, Azure.Storage.Queues.QueueMessageEncoding.Base64, policy);
     }
 
     public override void OnSendingRequest(HttpMessage message)
