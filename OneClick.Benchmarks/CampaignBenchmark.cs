@@ -334,7 +334,7 @@ public sealed class CampaignBenchmark : IBenchmark
             }).ToList();
             async Task WriteAsync(TableTransactionActionType type)
             {
-                var delta = new CampaignCounterEntity { PartitionKey = Partition, RowKey = CampaignCounterEntity.DeltaPrefix + Guid.CreateVersion7().ToString("N"), CountsJson = "{\"queued\":99}" };
+                var delta = new CampaignCounterEntity { PartitionKey = Partition, RowKey = CampaignCounterEntity.NewDeltaRowKey(), CountsJson = "{\"queued\":99}" };
                 var response = await recipientsTable.SubmitTransactionAsync(
                     rows.Select(r => new TableTransactionAction(type, r, r.ETag)).Append(new TableTransactionAction(TableTransactionActionType.Add, delta)), ct);
                 for (var i = 0; i < rows.Count; i++)
@@ -416,14 +416,9 @@ public sealed class CampaignBenchmark : IBenchmark
                     actions.Add(new(TableTransactionActionType.UpdateMerge, change, etags[i]));
                 }
                 var idle = runningDeltas.GetOrAdd(partition, _ => []);
-                var delta = new CampaignCounterEntity { PartitionKey = partition, RowKey = CampaignCounterEntity.RunningDeltaPrefix + Guid.CreateVersion7().ToString("N"), CountsJson = "{}" };
-                if (idle.TryTake(out var running))
-                {
-                    delta.RowKey = running.RowKey;
-                    actions.Add(new(TableTransactionActionType.UpdateReplace, delta, running.ETag));
-                }
-                else
-                    actions.Add(new(TableTransactionActionType.Add, delta));
+                var rewrites = idle.TryTake(out var running);
+                var delta = new CampaignCounterEntity { PartitionKey = partition, RowKey = rewrites ? running.RowKey : CampaignCounterEntity.NewRunningDeltaRowKey(), CountsJson = "{}" };
+                actions.Add(rewrites ? new(TableTransactionActionType.UpdateReplace, delta, running.ETag) : new(TableTransactionActionType.Add, delta));
                 var written = await table.SubmitTransactionAsync(actions, ct);
                 idle.Add((delta.RowKey, written.Value[^1].Headers.ETag!.Value));
                 for (var n = 0; n < batch.Length; n++)

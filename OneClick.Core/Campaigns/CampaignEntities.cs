@@ -157,6 +157,14 @@ public sealed class CampaignCounterEntity : ITableEntity
     public const string RunningDeltaPrefix = DeltaPrefix + "~";
     public const string BaseRowKey = "~z";
 
+    /// <summary>A new delta row's key: unique, and in time order (Version 7).</summary>
+    public static string NewDeltaRowKey() => DeltaPrefix + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>A new running delta's key (a status writer's own row in a shard).</summary>
+    public static string NewRunningDeltaRowKey() => RunningDeltaPrefix + Guid.CreateVersion7().ToString("N");
+
+    public static bool IsRunningDelta(string rowKey) => rowKey.StartsWith(RunningDeltaPrefix, StringComparison.Ordinal);
+
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }

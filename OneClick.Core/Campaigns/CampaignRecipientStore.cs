@@ -217,7 +217,7 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
             var shard = shards.TryGetValue(row.PartitionKey, out var found) ? found : (null, []);
             if (row.RowKey == CampaignCounterEntity.BaseRowKey)
                 shard.Base = row;
-            else if (!row.RowKey.StartsWith(CampaignCounterEntity.RunningDeltaPrefix, StringComparison.Ordinal))
+            else if (!CampaignCounterEntity.IsRunningDelta(row.RowKey))
                 shard.Deltas.Add(row); // a running delta is its writer's to rewrite: it is summed, never folded
             shards[row.PartitionKey] = shard;
         }
@@ -293,7 +293,7 @@ public sealed class CampaignRecipientStore(StorageAccount storage, TimeProvider 
         new(TableTransactionActionType.Add, new CampaignCounterEntity
         {
             PartitionKey = partitionKey,
-            RowKey = CampaignCounterEntity.DeltaPrefix + Guid.CreateVersion7().ToString("N"),
+            RowKey = CampaignCounterEntity.NewDeltaRowKey(),
             CountsJson = counts.ToJson(),
         });
 }

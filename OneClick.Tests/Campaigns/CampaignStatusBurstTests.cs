@@ -298,7 +298,7 @@ public sealed class CampaignStatusBurstTests(OneClickEnvironment env)
         }
     }
 
-    private static bool IsRunning(CampaignCounterEntity row) => row.RowKey.StartsWith(CampaignCounterEntity.RunningDeltaPrefix, StringComparison.Ordinal);
+    private static bool IsRunning(CampaignCounterEntity row) => CampaignCounterEntity.IsRunningDelta(row.RowKey);
 
     /// <summary>The occurrence's counter deltas (running or not) across its shards.</summary>
     private async Task<List<CampaignCounterEntity>> CounterRowsAsync(string occurrence)

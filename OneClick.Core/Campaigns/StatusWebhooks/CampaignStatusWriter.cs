@@ -371,7 +371,7 @@ public sealed class CampaignStatusWriter(TableClient table, TimeProvider clock, 
         var row = new CampaignCounterEntity
         {
             PartitionKey = partition,
-            RowKey = running?.RowKey ?? CampaignCounterEntity.RunningDeltaPrefix + Guid.CreateVersion7().ToString("N"),
+            RowKey = running?.RowKey ?? CampaignCounterEntity.NewRunningDeltaRowKey(),
             CountsJson = total.ToJson(),
         };
         return running is null
