@@ -28,15 +28,27 @@ echo "Building..."
 dotnet build OneClick.sln --nologo -v quiet -clp:ErrorsOnly
 
 pids=()
+alive() { for pid in "${pids[@]}"; do if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi; done; }
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping OneClick..."
   kill "${pids[@]}" 2>/dev/null || true
+  # Each saves its state and exits within a second or two; one that hangs is not allowed to hold the terminal.
+  for _ in $(seq 1 60); do
+    if [ -z "$(alive)" ]; then break; fi
+    sleep 0.5
+  done
+  for pid in $(alive); do
+    echo "Process $pid did not exit within 30 s of SIGTERM; killing it." >&2
+    kill -9 "$pid" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
-node_modules/.bin/azurite --silent --location .local/azurite --skipApiVersionCheck \
+# No telemetry: Azurite reports to Application Insights by default, and its pending calls (they cannot connect
+# without internet) keep it from exiting on Ctrl-C.
+node_modules/.bin/azurite --silent --disableTelemetry --location .local/azurite --skipApiVersionCheck \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 > .local/logs/azurite.log 2>&1 &
 pids+=($!)
 dotnet run --no-build --project OneClick.MetaSandbox -- --urls "$SANDBOX_URL" > .local/logs/sandbox.log 2>&1 &

@@ -65,7 +65,9 @@ public sealed partial class Azurite : IAsyncDisposable
         }
         foreach (var argument in new[]
         {
-            "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
+            // No telemetry: Azurite would otherwise report to Application Insights (unreachable here), and its pending
+            // calls keep the process alive after SIGTERM.
+            "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl",
             "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -119,8 +121,7 @@ public sealed partial class Azurite : IAsyncDisposable
 
     /// <summary>
     /// Stops Azurite as an operator would: SIGTERM, on which each of its three services stops taking requests and saves
-    /// its data; then, once all three say so, the process is ended (it would otherwise linger on clients' open
-    /// keep-alive connections).
+    /// its data; then, once all three say so, the process is ended without waiting for requests still in flight.
     /// </summary>
     public async Task StopAsync()
     {
