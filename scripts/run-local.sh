@@ -46,8 +46,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# No telemetry: Azurite reports to Application Insights by default, and its pending calls (they cannot connect
-# without internet) keep it from exiting on Ctrl-C.
+# No telemetry: Azurite reports to Application Insights by default, and where those calls get no answer (no
+# internet) they keep it from exiting on Ctrl-C.
 node_modules/.bin/azurite --silent --disableTelemetry --location .local/azurite --skipApiVersionCheck \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 > .local/logs/azurite.log 2>&1 &
 pids+=($!)
