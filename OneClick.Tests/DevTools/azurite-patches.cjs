@@ -1,7 +1,8 @@
 // Checks the lokijs and Azurite that the tests load from the repository's node_modules (patches/, applied by npm ci):
 // removing no document, or one, from a collection with binary indices keeps the indices in place instead of re-sorting
 // them all; updating a document without changing an indexed value does not scan that index; and Azurite replaces an
-// entity in place (the table tests check its answers through the real service). Exits 1 with the reason otherwise.
+// entity in place (the table tests check its answers through the real service); and its queue garbage collector removes
+// a sweep's extents in one removal. Exits 1 with the reason otherwise.
 const fs = require('fs');
 const loki = require('lokijs');
 
@@ -64,4 +65,41 @@ if (table.findOne({ PartitionKey: 'p3', RowKey: 'r7' })?.properties.n !== -7 || 
 const store = fs.readFileSync(require.resolve('azurite/dist/src/table/persistence/LokiTableMetadataStore.js'), 'utf8');
 if (!store.includes('replaceInPlace(tableEntityCollection, doc, entity)'))
   fail('Azurite still replaces an entity by removing and inserting it: is patches/azurite+3.37.0.patch applied?');
-console.log('ok');
+
+// Azurite's queue garbage collector: a sweep's unreferenced extents (the bodies of deleted messages) go in one removal,
+// and exactly those go.
+(async () => {
+  const { default: MemoryExtentStore, MemoryExtentChunkStore } = require('azurite/dist/src/common/persistence/MemoryExtentStore.js');
+  const { default: LokiExtentMetadataStore } = require('azurite/dist/src/common/persistence/LokiExtentMetadataStore.js');
+  const quiet = { info() {}, debug() {}, warn() {}, error() {}, verbose() {} };
+  const metadata = new LokiExtentMetadataStore('/nonexistent/oneclick-extents-check', true);
+  const extents = new MemoryExtentStore('queue', new MemoryExtentChunkStore(1 << 30), metadata, quiet, (status, code) => new Error(`${status} ${code}`));
+  await extents.init();
+  const ids = [];
+  for (let i = 0; i < 3000; i++)
+    ids.push((await extents.appendExtent(Buffer.from('body ' + i))).id);
+  const collection = metadata.db.getCollection(metadata.EXTENTS_COLLECTION);
+  let removals = 0;
+  const removeBatch = collection.removeBatchByPositions;
+  collection.removeBatchByPositions = function (positions) {
+    removals++;
+    return removeBatch.call(this, positions);
+  };
+  const swept = new Set(ids.filter((_, i) => i % 3 !== 0));
+  if (await extents.deleteExtents(swept) !== swept.size)
+    fail('deleteExtents did not report every extent it was given');
+  if (removals !== 1)
+    fail(`a sweep of ${swept.size} extents took ${removals} removals, expected 1: is patches/azurite+3.37.0.patch applied?`);
+  const left = collection.find().map((e) => e.id).sort();
+  const kept = ids.filter((id) => !swept.has(id)).sort();
+  if (JSON.stringify(left) !== JSON.stringify(kept))
+    fail(`after the sweep ${left.length} extents are left, expected the ${kept.length} not swept`);
+  if (collection.findOne({ id: ids[3] }) === null || collection.findOne({ id: ids[1] }) !== null)
+    fail('the extents id index answers wrongly after the sweep');
+  if (ids.some((id) => (extents.chunks.get('queue', id) !== undefined) === swept.has(id)))
+    fail('the swept extents\' bodies are still held, or a kept one was dropped');
+  await extents.deleteExtents(new Set()); // an empty sweep removes nothing
+  if (collection.count() !== kept.length)
+    fail('an empty sweep removed extents');
+  console.log('ok');
+})().catch((e) => fail(e.stack));
