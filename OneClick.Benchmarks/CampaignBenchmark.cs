@@ -31,7 +31,7 @@ namespace OneClick.Benchmarks;
 public sealed class CampaignBenchmark : IBenchmark
 {
     public string Name => "campaign";
-    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then a campaign whose 3N status webhooks arrive 1–3 s after each send (--recipients 100000 --concurrency 64 [--status-send-rate N: that campaign paced at N/s] [--held-backlog: hold them all, then release] [--webhook-concurrency 32: the sandbox's webhook POSTs at once])";
+    public string Description => "N-recipient campaign end to end vs raw sandbox POSTs and the storage floor, then a campaign whose 3N status webhooks arrive 1–3 s after each send (--recipients 100000 --concurrency 64 [--status-send-rate N: that campaign paced at N/s] [--held-backlog: hold them all, then release] [--webhook-concurrency 32: the sandbox's webhook POSTs at once] [--status-floors 1: status floors run one after the other, the median judged])";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -93,14 +93,15 @@ public sealed class CampaignBenchmark : IBenchmark
             Console.WriteLine($"  peak managed heap during the run {peakManaged / 1048576.0:N0} MiB; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (app + sandbox + driver in one process); {sendCpuSummary}");
             PrintProfile(env.Counter, recipients, "recipient");
 
+            var statusFloors = Option(args, "--status-floors", 1);
             var send = new SendRun(e2e, recipients / floor.TotalSeconds, (double)(tables + queues + blobs) / recipients, targeted == recipients && accepted.Count == recipients && distinct == recipients);
             if (args.Contains("--held-backlog"))
-                return await HeldBacklogAsync(env, tenant, list, recipients, send);
+                return await HeldBacklogAsync(env, tenant, list, recipients, send, statusFloors);
             // A tenant's own pace (Meta's tiers are 80 to 1,000 messages a second) instead of the engine's fastest.
             var statusSendRate = Option(args, "--status-send-rate", 0);
             if (statusSendRate > 0)
                 await env.Storage.Table(TableNames.Tenants).UpdateWithRetryAsync<TenantEntity>(tenant.Id, TenantEntity.ProfileRowKey, t => (t.MessagesPerSecond = statusSendRate) > 0, CancellationToken.None);
-            return await ArrivingAsync(env, tenant, list, recipients, send);
+            return await ArrivingAsync(env, tenant, list, recipients, send, statusFloors);
         }
         finally
         {
@@ -138,7 +139,7 @@ public sealed class CampaignBenchmark : IBenchmark
     /// send rate, so they keep up exactly when the webhook queue stays short and the stats are final about 3 s after the
     /// last send; a longer lag is the backlog the app could not absorb.
     /// </summary>
-    private static async Task<int> ArrivingAsync(BenchmarkEnvironment env, TestTenant tenant, string list, int recipients, SendRun send)
+    private static async Task<int> ArrivingAsync(BenchmarkEnvironment env, TestTenant tenant, string list, int recipients, SendRun send, int statusFloors)
     {
         await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = Arrival, duplicateRate = 0.05, outOfOrderRate = 0.05 });
         GC.Collect();
@@ -189,7 +190,7 @@ public sealed class CampaignBenchmark : IBenchmark
         Console.WriteLine($"  status steps in the writer from the launch until final: {steps}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
-        var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
+        var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage, statusFloors);
         // Statuses keep up when the stats are final within the last status's arrival delay plus two polls of the queue
         // (the host's longest idle back-off, 2 s) and the benchmark's own poll: the backlog never outgrew what arrived.
         var keptUp = lag.TotalSeconds <= LastArrivalSeconds + 5;
@@ -207,7 +208,7 @@ public sealed class CampaignBenchmark : IBenchmark
     /// at once, so the figure is how fast the app works off a whole campaign's backlog (on Azurite, every queue receive
     /// sorts the whole backlog).
     /// </summary>
-    private static async Task<int> HeldBacklogAsync(BenchmarkEnvironment env, TestTenant tenant, string list, int recipients, SendRun send)
+    private static async Task<int> HeldBacklogAsync(BenchmarkEnvironment env, TestTenant tenant, string list, int recipients, SendRun send, int statusFloors)
     {
         await env.SetBehaviourAsync(tenant, new { webhookDelaysMs = new { sent = 0, delivered = 0, read = 0 }, duplicateRate = 0.05, outOfOrderRate = 0.05 });
         await env.SandboxControlAsync("_sandbox/webhook-deliveries/hold");
@@ -247,7 +248,7 @@ public sealed class CampaignBenchmark : IBenchmark
         Console.WriteLine($"  status steps in the writer until final: {steps}");
         PrintProfile(env.Counter, webhooks, "webhook");
 
-        var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage);
+        var statusFloorRate = await PrintStatusFloorAsync(env, recipients, perMessage, statusFloors);
         var fastStatuses = statusRate >= 3 * send.Rate || statusRate >= 0.8 * statusFloorRate;
         return PrintTargets(send, fastStatuses,
             $"statuses ≥ 3× sends or ≥ 80% of their storage floor {(fastStatuses ? "met" : "NOT MET")} ({statusRate / send.Rate:0.00}×, {statusRate / statusFloorRate:P0} of the floor)",
@@ -261,15 +262,27 @@ public sealed class CampaignBenchmark : IBenchmark
     private static long QueuePuts(StorageRequestCounter counter) =>
         Math.Max(1, counter.Profile().Where(o => o.Operation == $"queue {QueueNames.WebhookEvents} put").Sum(o => o.Count));
 
-    private static async Task<double> PrintStatusFloorAsync(OneClickEnvironment env, int recipients, double perMessage)
+    /// <summary>
+    /// Runs the status floor <paramref name="runs"/> times, one after the other, and returns the median rate: one floor
+    /// can land on a pause of the store (a sweep of its queue's deleted bodies ran tens of seconds until 8 Dec 2026).
+    /// </summary>
+    private static async Task<double> PrintStatusFloorAsync(OneClickEnvironment env, int recipients, double perMessage, int runs)
     {
-        var cpu = CpuSampler.Start(env.Azurite.ProcessId);
-        var statusFloor = await StatusFloorAsync(env, recipients, perMessage);
-        var cpuSummary = cpu.Summary();
-        var rate = 3.0 * recipients / statusFloor.TotalSeconds;
-        Console.WriteLine($"status storage floor: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete of messages holding {perMessage:0.0} webhooks each, as the app's inbox grouped them in the run above; " +
-            $"transactions of {StatusFloorPerTransaction} per shard with marker rows, row merges under the ETag of the row's previous write and a running counter delta): {statusFloor.TotalSeconds:0.0} s = {rate:N0}/s; {cpuSummary}");
-        return rate;
+        var rates = new List<double>();
+        for (var run = 1; run <= Math.Max(1, runs); run++)
+        {
+            var cpu = CpuSampler.Start(env.Azurite.ProcessId);
+            var statusFloor = await StatusFloorAsync(env, recipients, perMessage);
+            var cpuSummary = cpu.Summary();
+            rates.Add(3.0 * recipients / statusFloor.TotalSeconds);
+            Console.WriteLine($"status storage floor{(runs > 1 ? $" {run} of {runs}" : "")}: the status path's storage requests for {3 * recipients:N0} webhooks straight to Azurite (queue put, receive by 16, delete of messages holding {perMessage:0.0} webhooks each, as the app's inbox grouped them in the run above; " +
+                $"transactions of {StatusFloorPerTransaction} per shard with marker rows, row merges under the ETag of the row's previous write and a running counter delta): {statusFloor.TotalSeconds:0.0} s = {rates[^1]:N0}/s; {cpuSummary}");
+        }
+        rates.Sort();
+        var median = rates.Count % 2 == 1 ? rates[rates.Count / 2] : (rates[rates.Count / 2 - 1] + rates[rates.Count / 2]) / 2;
+        if (rates.Count > 1)
+            Console.WriteLine($"status storage floor: median {median:N0}/s of {rates.Count} runs ({rates[0]:N0}–{rates[^1]:N0}/s)");
+        return median;
     }
 
     /// <summary>The closing line: each target met or not, with its figure; the exit code is 0 only if all are met.</summary>
