@@ -373,6 +373,8 @@ public sealed class CampaignBenchmark : IBenchmark
     }
 
     private const int StatusFloorPerTransaction = 32;
+    /// <summary>Three transactions per shard at once: enough that Azurite always has the next request waiting.</summary>
+    private const int StatusFloorBatchesAtOnce = 12;
 
     /// <summary>
     /// What the store alone needs for the status path, as the code does it, for 3N webhooks (sent, then delivered, then
@@ -382,8 +384,7 @@ public sealed class CampaignBenchmark : IBenchmark
     /// merge of the row under the ETag its previous write got back (the send path's, then the status before), and a
     /// rewrite of a running counter delta under the ETag of its last write (as a writer keeps one per shard, one per batch
     /// in flight here).
-    /// Run against a table of N recipient rows (and a queue) of its own, with 24 webhooks in flight like the host's
-    /// batch of 16 plus 8.
+    /// Run against a table of N recipient rows (and a queue) of its own, {StatusFloorBatchesAtOnce} batches at once.
     /// </summary>
     private static async Task<TimeSpan> StatusFloorAsync(OneClickEnvironment env, int count, double perMessage)
     {
@@ -413,7 +414,7 @@ public sealed class CampaignBenchmark : IBenchmark
         foreach (var status in new[] { "sent", "delivered", "read" })
         {
             var batches = Enumerable.Range(0, count).GroupBy(i => CampaignRecipientStore.PartitionOf(Occurrence, Key(i))).SelectMany(g => g.Chunk(StatusFloorPerTransaction));
-            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 24 / 4 * 2 }, async (batch, ct) =>
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = StatusFloorBatchesAtOnce }, async (batch, ct) =>
             {
                 // The batch's webhooks in as many queue messages as the app's inbox would use for them.
                 var messages = Math.Max(1, (int)Math.Round(batch.Length / Math.Max(1.0, perMessage)));
