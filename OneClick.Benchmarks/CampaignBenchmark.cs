@@ -384,7 +384,7 @@ public sealed class CampaignBenchmark : IBenchmark
     /// merge of the row under the ETag its previous write got back (the send path's, then the status before), and a
     /// rewrite of a running counter delta under the ETag of its last write (as a writer keeps one per shard, one per batch
     /// in flight here).
-    /// Run against a table of N recipient rows (and a queue) of its own, {StatusFloorBatchesAtOnce} batches at once.
+    /// Run against a table of N recipient rows (and a queue) of its own, <see cref="StatusFloorBatchesAtOnce"/> batches at once.
     /// </summary>
     private static async Task<TimeSpan> StatusFloorAsync(OneClickEnvironment env, int count, double perMessage)
     {
